@@ -9,7 +9,7 @@
 //
 // Kind 1 is a key lock (a BIP340 x-only public key, "bal1p..."), kind 2 a
 // policy lock (the policy tree hash, "bal1z..."). A burn lock is never an
-// address. Only the bech32m checksum is accepted. SPEC.md describes the
+// address. Only the bech32m checksum is accepted. docs/protocol.md §9 describes the
 // format; the package is pure (no I/O).
 package address
 

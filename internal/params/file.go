@@ -18,7 +18,7 @@ import (
 const MaxFileSize = 64 << 10
 
 // fileJSON is the parameters file. Pointers tell a missing field from a
-// zero one; SPEC.md documents every field.
+// zero one; docs/protocol.md §8.3 documents every field.
 type fileJSON struct {
 	Name                   *string      `json:"name"`
 	HRP                    *string      `json:"hrp"`
@@ -46,7 +46,7 @@ type genesisJSON struct {
 }
 
 // ParseFile parses a complete network parameters file (JSON, with optional
-// whole-line // comments; SPEC.md documents the format) and returns its
+// whole-line // comments; docs/protocol.md §8.3 documents the format) and returns its
 // network. It checks every field, rejects a file that reuses a built-in
 // network's name, magic or address prefix, rebuilds the genesis block from
 // the file's genesis fields and rejects the file unless that block hashes to

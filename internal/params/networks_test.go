@@ -156,7 +156,7 @@ func TestFreshCopies(t *testing.T) {
 	}
 }
 
-// TestBuiltinConstants pins the table in SPEC.md.
+// TestBuiltinConstants pins the table in docs/protocol.md §8.1.
 func TestBuiltinConstants(t *testing.T) {
 	type row struct {
 		magic             [4]byte

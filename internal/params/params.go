@@ -4,7 +4,7 @@
 // and pure functions: no I/O.
 //
 // Every constructor returns a fresh *Params, so no caller can change another's
-// network. SPEC.md lists the constants, the genesis construction and the
+// network. docs/protocol.md (§8) lists the constants, the genesis construction and the
 // parameters-file format.
 package params
 

@@ -33,6 +33,6 @@
 // The chain-level checks that after and older rely on (the transaction's
 // lock time is final at the block's height and median time past, BIP68
 // sequence locks against the confirmation of the spent outputs) belong to
-// the consensus package. SPEC.md specifies the encodings and rules byte by
+// the consensus package. docs/protocol.md §5 specifies the encodings and rules byte by
 // byte.
 package policy

@@ -39,7 +39,7 @@ func (n *Node) EncodedLen() int {
 // is given (a nil node as nothing); only a tree that passes Validate encodes
 // to a valid policy.
 //
-// Encoding, in preorder (SPEC.md has the details):
+// Encoding, in preorder (docs/protocol.md §5.4 has the details):
 //
 //	key     0x01 | x-only key (32)
 //	thresh  0x02 | CompactSize k | CompactSize n | n children

@@ -219,7 +219,7 @@ func TestValidateRejects(t *testing.T) {
 	}
 }
 
-// TestSpecExamples checks the worked examples in SPEC.md.
+// TestSpecExamples checks the worked examples in docs/protocol.md §5.
 func TestSpecExamples(t *testing.T) {
 	tests := []struct {
 		text, enc, hash string

@@ -8,7 +8,7 @@
 // anywhere and tests can pin every input. The rules are those of Bitcoin Core
 // (compact encoding, CheckProofOfWork, GetBlockProof, GetMedianTimePast,
 // GetBlockSubsidy) and of decred's DCP0011 form of ASERT, checked against
-// their published test cases; SPEC.md states them byte by byte.
+// their published test cases; docs/protocol.md §6 states them byte by byte.
 //
 // Rule violations are *RuleError values that unwrap to an ErrorKind:
 //

@@ -9,6 +9,6 @@
 //
 // The per-transaction hashes are computed once in a Cache, so signing or
 // verifying every input of a large transaction is linear in its size. The
-// package is pure: no I/O, no clock, no logging. internal/policy/SPEC.md
+// package is pure: no I/O, no clock, no logging. docs/protocol.md §5.9
 // specifies the layout byte by byte.
 package sighash

@@ -175,7 +175,7 @@ func TestErrors(t *testing.T) {
 	}
 }
 
-// referenceHash builds the message from SPEC.md directly, without the
+// referenceHash builds the message from docs/protocol.md §5.9 directly, without the
 // cache or the precomputed tag, as an independent implementation would.
 func referenceHash(tx *wire.Tx, idx int, prev []wire.TxOut) chainhash.Hash {
 	single := func(b []byte) []byte { s := sha256.Sum256(b); return s[:] }
