@@ -29,8 +29,8 @@ const (
 // Minimum encoded sizes, used to bound counts by the bytes that remain before
 // allocating.
 const (
-	minTxInSize   = 32 + 4 + 4     // outpoint, sequence
-	minTxOutSize  = 1 + 8 + 1 + 1  // native tag, amount, burn kind, empty data length
-	minRecordSize = 1 + 1          // type, empty payload length
+	minTxInSize   = 32 + 4 + 4    // outpoint, sequence
+	minTxOutSize  = 1 + 8 + 1 + 1 // native tag, amount, burn kind, empty data length
+	minRecordSize = 1 + 1         // type, empty payload length
 	minTxSize     = 4 + 1 + 1 + 1 + 1 + 4
 )
