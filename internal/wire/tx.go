@@ -422,3 +422,16 @@ func (r *reader) stack() [][]byte {
 	}
 	return s
 }
+
+// DecodeTxOut decodes one output encoding (as AppendTo writes it) from the
+// start of b and returns it with the number of bytes read. Storage uses it
+// for UTXO entries and undo data. The result aliases b.
+func DecodeTxOut(b []byte) (TxOut, int, error) {
+	r := reader{buf: b}
+	var o TxOut
+	decodeTxOut(&r, &o)
+	if r.err != nil {
+		return TxOut{}, 0, r.err
+	}
+	return o, r.off, nil
+}
