@@ -348,3 +348,37 @@ func TestIndexBuiltLater(t *testing.T) {
 		}
 	}
 }
+
+func TestUtxoStatsAndUndo(t *testing.T) {
+	tc := openTest(t, t.TempDir(), Config{})
+	defer tc.close()
+	g := chaingen.NewGenerator(tc.cfg.Params, "stats")
+	blocks := mine(tc, g, 103, Connected)
+	st, err := tc.c.UtxoStats(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := tc.reference()
+	var total int64
+	for _, e := range ref {
+		total += e.Out.Value
+	}
+	if st.Outputs != int64(len(ref)) || st.Amounts[wire.NativeAsset] != total || st.Height != 103 || st.Hash.IsZero() {
+		t.Fatalf("stats %+v, reference %d outputs %d total", st, len(ref), total)
+	}
+	again, _ := tc.c.UtxoStats(true)
+	if again.Hash != st.Hash {
+		t.Fatal("UTXO set hash is not deterministic")
+	}
+	last := blocks[len(blocks)-1]
+	u, err := tc.c.BlockUndo(last.BlockHash())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(u.Spent) != 2 || u.Spent[0].OutPoint != last.Transactions[1].TxIn[0].PrevOut || !u.Spent[0].Entry.Coinbase {
+		t.Fatalf("undo %+v", u.Spent)
+	}
+	if _, err := tc.c.BlockUndo(chainhash.Hash{9}); !errors.Is(err, ErrUnknownBlock) {
+		t.Fatalf("unknown block undo: %v", err)
+	}
+}
