@@ -100,3 +100,19 @@ func (b *bitset) prev(i int) int {
 	}
 	return i
 }
+
+// count returns the number of set bits. It visits only the level-0 words
+// that the level above marks non-zero, so it costs one pass over level 1
+// (numTicks/4096 words) plus one popcount per non-empty word.
+func (b *bitset) count() int {
+	if len(b.lv) == 1 {
+		return bits.OnesCount64(b.lv[0][0])
+	}
+	n := 0
+	for i, w := range b.lv[1] {
+		for ; w != 0; w &= w - 1 {
+			n += bits.OnesCount64(b.lv[0][i<<6|bits.TrailingZeros64(w)])
+		}
+	}
+	return n
+}

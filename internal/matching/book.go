@@ -31,6 +31,9 @@ func (e *Engine) lvl(t int32) *level {
 }
 
 func (e *Engine) tickOf(price int64) int32 {
+	if e.cfg.TickSize == 1 {
+		return int32(price - e.cfg.MinPrice)
+	}
 	return int32((price - e.cfg.MinPrice) / e.cfg.TickSize)
 }
 

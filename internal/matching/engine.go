@@ -69,6 +69,11 @@ func (e *Engine) LastPrice() int64 { return e.lastPrice }
 // OpenOrders returns the number of open orders (resting and untriggered).
 func (e *Engine) OpenOrders() int { return e.ids.count }
 
+// Levels returns the number of non-empty price levels, bids and asks
+// together. It counts the price bitset, so it costs about one word per
+// 4,096 ticks of the market's price range, not a walk of the book.
+func (e *Engine) Levels() int { return e.bits.count() }
+
 // Apply executes one command and returns the events it produced. The slice
 // is owned by the engine and valid until the next call; copy what must be
 // kept. Apply never fails: a command that cannot be carried out produces a
@@ -218,7 +223,7 @@ func (e *Engine) cancelReplace(c *Command) {
 		return
 	}
 	e.cancelSlot(s, c.Ref, CancelReplaced)
-	e.place(c)
+	e.placeValid(c)
 }
 
 // Level is one aggregated price level of a depth snapshot.

@@ -376,11 +376,20 @@ func TestBitset(t *testing.T) {
 			t.Errorf("prev(%d) = %d, want %d", i, got, want)
 		}
 	}
+	if got := b.count(); got != len(set) {
+		t.Errorf("count() = %d, want %d", got, len(set))
+	}
 	for _, i := range set {
 		b.clear(i)
 	}
-	if b.next(0) != -1 || b.prev(299_999) != -1 {
+	if b.next(0) != -1 || b.prev(299_999) != -1 || b.count() != 0 {
 		t.Error("bitset not empty after clearing")
+	}
+	small := newBitset(50) // a single word
+	small.set(3)
+	small.set(49)
+	if small.count() != 2 {
+		t.Errorf("single-word count() = %d, want 2", small.count())
 	}
 }
 

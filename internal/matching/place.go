@@ -1,15 +1,17 @@
 package matching
 
-// priceOK applies PRICE_FILTER.
+// priceOK applies PRICE_FILTER. Markets usually count prices in ticks
+// (TickSize 1), and skipping the division then is worth the branch.
 func (e *Engine) priceOK(p int64) bool {
 	c := &e.cfg
-	return p >= c.MinPrice && p <= c.MaxPrice && (p-c.MinPrice)%c.TickSize == 0
+	return p >= c.MinPrice && p <= c.MaxPrice && (c.TickSize == 1 || (p-c.MinPrice)%c.TickSize == 0)
 }
 
-// lotOK applies LOT_SIZE.
+// lotOK applies LOT_SIZE; like priceOK it skips the division for unit
+// steps.
 func (e *Engine) lotOK(q int64) bool {
 	c := &e.cfg
-	return q >= c.MinQty && q <= c.MaxQty && (q-c.MinQty)%c.StepSize == 0
+	return q >= c.MinQty && q <= c.MaxQty && (c.StepSize == 1 || (q-c.MinQty)%c.StepSize == 0)
 }
 
 func (e *Engine) notionalOK(n int64) bool {
@@ -102,6 +104,12 @@ func (e *Engine) place(c *Command) {
 		e.reject(c, r)
 		return
 	}
+	e.placeValid(c)
+}
+
+// placeValid executes a new order that passed validate: the book-dependent
+// checks, then acceptance and matching.
+func (e *Engine) placeValid(c *Command) {
 	if max := e.cfg.MaxOpenOrders; max > 0 {
 		if a := e.accts.find(c.Account); a >= 0 && e.accts.list[a].open >= max {
 			e.reject(c, RejectMaxNumOrders)
@@ -132,14 +140,16 @@ func (e *Engine) place(c *Command) {
 	if stp == STPDefault {
 		stp = e.cfg.defaultSTP()
 	}
-	*o = order{
-		id: e.lastOrderID, account: c.Account, ref: c.Ref,
-		price: c.Price, stopPrice: c.StopPrice,
-		qty: c.Qty, remaining: c.Qty, iceberg: c.IcebergQty, quoteLeft: c.QuoteQty,
-		side: c.Side, typ: c.Type, tif: c.TIF, stp: stp, state: stateTaking,
-		byQuote: c.QuoteQty != 0,
-		next:    nilSlot, prev: nilSlot,
-	}
+	// Field by field: the compiler builds a composite literal of this size
+	// on the stack and copies it over, which profiled as the costliest
+	// line of acceptance.
+	*o = order{}
+	o.id, o.account, o.ref = e.lastOrderID, c.Account, c.Ref
+	o.price, o.stopPrice = c.Price, c.StopPrice
+	o.qty, o.remaining, o.iceberg, o.quoteLeft = c.Qty, c.Qty, c.IcebergQty, c.QuoteQty
+	o.side, o.typ, o.tif, o.stp, o.state = c.Side, c.Type, c.TIF, stp, stateTaking
+	o.byQuote = c.QuoteQty != 0
+	o.next, o.prev = nilSlot, nilSlot
 	if o.byQuote {
 		// The base quantity of a MARKET order by quote amount is bounded
 		// by LOT_SIZE's maximum, as on Binance.

@@ -274,6 +274,9 @@ func (s *streamChecker) matchesEngine(e *Engine) error {
 	if len(bids) != len(s.bids) || len(asks) != len(s.asks) {
 		return fmt.Errorf("depth has %d/%d levels, rebuilt book %d/%d", len(bids), len(asks), len(s.bids), len(s.asks))
 	}
+	if n := e.Levels(); n != len(bids)+len(asks) {
+		return fmt.Errorf("Levels() = %d, depth has %d", n, len(bids)+len(asks))
+	}
 	for _, l := range bids {
 		if s.bids[l.Price] != l.Qty {
 			return fmt.Errorf("bid %d: engine %d, rebuilt %d", l.Price, l.Qty, s.bids[l.Price])
