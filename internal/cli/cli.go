@@ -33,6 +33,7 @@ func commands() []command {
 		versionCommand(),
 		genesisCommand(),
 		selfcheckCommand(),
+		rpcCommand(),
 	}
 }
 
