@@ -7,16 +7,18 @@ PKGS      := ./...
 FUZZTIME  ?= 30s
 BENCHTIME ?= 1s
 
-.PHONY: all build run test lint vet staticcheck fmt-check test-go test-invariants bench fuzz clean
+.PHONY: all build run test lint vet staticcheck fmt-check test-go test-invariants bench bench-node fuzz clean
 
 all: build
 
 build:
 	$(GO) build -o $(BIN) ./cmd/ballast
 
-# The main job. For now: the consensus self-check on a fresh regtest chain.
+# The main job: a local regtest network (node + miner) in a fresh temporary
+# data directory. Pass DEVNET_ARGS to change it, e.g. DEVNET_ARGS="-datadir ~/devnet".
+DEVNET_ARGS ?=
 run: build
-	./$(BIN) selfcheck
+	./$(BIN) devnet $(DEVNET_ARGS)
 
 # Every test: lint, the unit/integration suite under the race detector, and
 # the expensive invariant checks.
@@ -46,6 +48,15 @@ test-invariants:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
+
+# The node's throughput benchmark: connect blocks full of two-input,
+# two-output Schnorr transactions (BENCH_INPUTS signed inputs) into an empty
+# data directory; reports inputs/s, CPU seconds and peak RSS. Also mempool
+# acceptance. Results go in docs/benchmarks.md.
+BENCH_INPUTS ?= 200000
+bench-node:
+	BALLAST_BENCH_INPUTS=$(BENCH_INPUTS) $(GO) test -run '^$$' -bench 'BenchmarkConnectBlocks' -benchtime 1x -timeout 30m ./internal/chain/
+	$(GO) test -run '^$$' -bench 'BenchmarkAccept' -benchtime 2s ./internal/mempool/
 
 # Runs every fuzz target for FUZZTIME each (bounded; not part of `make test`,
 # which runs the seed corpora only).

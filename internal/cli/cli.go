@@ -34,6 +34,8 @@ func commands() []command {
 		genesisCommand(),
 		selfcheckCommand(),
 		rpcCommand(),
+		nodeCommand(),
+		devnetCommand(),
 	}
 }
 

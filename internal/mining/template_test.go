@@ -2,6 +2,7 @@ package mining
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/ballast-chain/ballast/internal/chaingen"
@@ -28,7 +29,7 @@ func TestTemplateIsValid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Solve(context.Background(), tmpl); err != nil {
+	if _, err := Solve(context.Background(), tmpl, 0); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.ProcessBlock(tmpl.Block); err != nil {
@@ -41,7 +42,7 @@ func TestTemplateIsValid(t *testing.T) {
 	tx2 := g.SpendTx([]*chaingen.SpendableOut{g.Coinbases[2]}, 1, 10)
 	bad, _ := NewTemplate(TemplateConfig{Params: p, Parent: c.Tip, Payout: payout, Now: int64(c.Tip.Timestamp) + 600},
 		[]TemplateTx{{Tx: tx2, Fee: 11}})
-	if _, err := Solve(context.Background(), bad); err != nil {
+	if _, err := Solve(context.Background(), bad, 0); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.ProcessBlock(bad.Block); err == nil {
@@ -70,7 +71,19 @@ func TestSolveCancels(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := Solve(ctx, tmpl); err == nil {
+	if _, err := Solve(ctx, tmpl, 0); err == nil {
 		t.Fatal("Solve ignored cancellation")
+	}
+}
+
+func TestSolveBudget(t *testing.T) {
+	p := params.Mainnet() // ~16M hashes a block: 1,000 tries will not do
+	tmpl, err := NewTemplate(TemplateConfig{Params: p, Parent: consensus.GenesisInfo(p), Payout: chaingen.KeyLock(chaingen.KeyFromSeed("m")), Now: 1}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := Solve(context.Background(), tmpl, 1000)
+	if !errors.Is(err, ErrMaxTries) || n != 1000 {
+		t.Fatalf("tries %d, err %v", n, err)
 	}
 }
