@@ -298,4 +298,3 @@ func (b miningBackend) GenerateBlock(ctx context.Context, lock wire.Lock, txs []
 	}
 	return t.Block, nil
 }
-
