@@ -89,14 +89,34 @@ Mining a block every %s. Ctrl-C stops.
 `, f.datadir, listen, rpc.CookiePath(cfg.DataDir), addr, filepath.Join(cfg.DataDir, devnetKeyFile),
 		f.datadir, rpc.CookiePath(cfg.DataDir), listen, *interval)
 
+	dc := &devnet{node: n, cfg: cfg, env: env, minerLock: lock}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return n.Run(gctx) })
-	g.Go(func() error { return devnetMine(gctx, n, lock, *interval, env) })
+	g.Go(func() error { return dc.mine(gctx, *interval) })
 	return g.Wait()
 }
 
-// devnetMine mines past maturity at once, then a block every interval.
-func devnetMine(ctx context.Context, n *node.Node, lock wire.Lock, interval time.Duration, env Env) error {
+// devnet is what the devnet's parts (wallet, Stratum, assets, exchange, web
+// UI) share; each part lives in its own devnet_*.go file.
+type devnet struct {
+	node      *node.Node
+	cfg       *node.Config
+	env       Env
+	minerLock wire.Lock
+}
+
+// devnetPart runs once the chain is past coinbase maturity; it may print
+// what it set up and return a long-running function (or nil).
+type devnetPart func(ctx context.Context) (run func(context.Context) error, err error)
+
+func (d *devnet) parts() []devnetPart {
+	return []devnetPart{d.walletPart, d.stratumPart, d.assetsPart, d.exchangePart}
+}
+
+// mine mines past maturity at once, starts the devnet's parts, then mines a
+// block every interval.
+func (d *devnet) mine(ctx context.Context, interval time.Duration) error {
+	n, lock, env := d.node, d.minerLock, d.env
 	p := n.Chain.Params()
 	mine := func() error {
 		tip := n.Chain.Tip()
@@ -121,12 +141,22 @@ func devnetMine(ctx context.Context, n *node.Node, lock wire.Lock, interval time
 		}
 	}
 	fmt.Fprintf(env.Stdout, "height %d: coinbase outputs are spendable\n", n.Chain.Tip().Height)
+	g, gctx := errgroup.WithContext(ctx)
+	for _, part := range d.parts() {
+		run, err := part(ctx)
+		if err != nil {
+			return err
+		}
+		if run != nil {
+			g.Go(func() error { return run(gctx) })
+		}
+	}
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return nil
+			return g.Wait()
 		case <-t.C:
 			if err := mine(); err != nil {
 				return devnetErr(ctx, err)

@@ -70,6 +70,11 @@ type nodeFlags struct {
 	sigworkers    int
 	loglevel      string
 	logformat     string
+
+	// Each subsystem's flags live in its own file.
+	p2pFlags
+	walletFlags
+	stratumFlags
 }
 
 func newNodeFlags(name string, env Env, defaultNetwork string) *nodeFlags {
@@ -93,6 +98,9 @@ func newNodeFlags(name string, env Env, defaultNetwork string) *nodeFlags {
 	fs.IntVar(&f.sigworkers, "sigworkers", 0, "signature verification goroutines (0: one per core)")
 	fs.StringVar(&f.loglevel, "loglevel", "info", "debug, info, warn or error")
 	fs.StringVar(&f.logformat, "logformat", "text", "text or json")
+	f.addP2PFlags()
+	f.addWalletFlags()
+	f.addStratumFlags()
 	return f
 }
 
@@ -185,16 +193,23 @@ func (f *nodeFlags) config(env Env) (*node.Config, error) {
 		return nil, fmt.Errorf("%w: cache sizes must be >= 1 MiB, -maxmempool >= 5 MB, fees and workers >= 0", errUsage)
 	}
 	mcfg := mempool.DefaultConfig()
+	cfg := &node.Config{}
 	mcfg.MaxUsage = f.maxmempoolMB * 1_000_000
 	mcfg.Expiry = f.mempoolExpiry
 	mcfg.MinRelayFeeRate = mempool.FeeRate(f.minRelayFee)
-	return &node.Config{
+	*cfg = node.Config{
 		Params: p, DataDir: rpc.DataDir(f.datadir, p.Name),
 		RPCListen: f.rpcbind, RPCUser: f.rpcuser, RPCPassword: rpc.Secret(f.rpcpassword), RPCAuth: f.rpcauth,
 		MetricsListen: f.metrics, TxIndex: f.txindex, AddrIndex: f.addrindex,
 		UtxoCacheBytes: f.utxocacheMiB << 20, DBCacheBytes: f.dbcacheMiB << 20,
 		Mempool: mcfg, SigWorkers: f.sigworkers, Logger: log,
-	}, nil
+	}
+	for _, apply := range []func(*node.Config) error{f.applyP2P, f.applyWallet, f.applyStratum} {
+		if err := apply(cfg); err != nil {
+			return nil, err
+		}
+	}
+	return cfg, nil
 }
 
 func parseNodeFlags(name string, args []string, env Env) (*node.Config, error) {

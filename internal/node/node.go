@@ -54,6 +54,11 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock (nil: time.Now).
 	Now func() time.Time
+
+	// Each subsystem's settings live in its own file.
+	P2PConfig
+	WalletConfig
+	StratumConfig
 }
 
 // Validate checks the configuration and fills defaults.
@@ -85,6 +90,19 @@ type Node struct {
 
 	blocksConnected *metrics.Counter
 	blockSeconds    *metrics.Histogram
+
+	// services run beside the RPC server; subsystems add theirs in setup.
+	services []service
+
+	// Each subsystem's state lives in its own file.
+	p2pPart
+	walletPart
+	stratumPart
+}
+
+// service is a long-running part of the node.
+type service interface {
+	Run(ctx context.Context) error
 }
 
 // New opens the node's storage and builds its services; Run starts them.
@@ -135,6 +153,12 @@ func New(cfg Config) (*Node, error) {
 		db.Close()
 		return nil, err
 	}
+	for _, setup := range []func() error{n.setupWallet, n.setupP2P, n.setupStratum} {
+		if err := setup(); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	return n, nil
 }
 
@@ -175,6 +199,9 @@ func (n *Node) Run(ctx context.Context) error {
 		})
 	}
 	g.Go(func() error { return n.expireLoop(gctx) })
+	for _, s := range n.services {
+		g.Go(func() error { return s.Run(gctx) })
+	}
 	n.log.Info("node running", "network", n.cfg.Params.Name, "datadir", n.cfg.DataDir,
 		"height", n.Chain.Tip().Height)
 	err := g.Wait()
