@@ -116,20 +116,21 @@ func spendTxInputs(tx *wire.Tx, view *UtxoView, undo *BlockUndo) {
 	}
 }
 
-// Options tune ConnectBlock without changing what it accepts.
-type Options struct {
-	// Workers is the number of goroutines verifying signatures; 0 or 1
-	// verifies on the calling goroutine.
-	Workers int
-}
-
 // ConnectBlock applies the contextual rules to a block that passed the sanity
 // and positional checks, as the child of prev: each transaction's inputs
 // (CheckTxInputs), the coinbase value (exactly subsidy plus fees), and every
 // spending condition. On success view holds the block's changes and the
 // returned undo data lists the outputs it spent; on error the view must be
-// discarded.
+// discarded. opt sets how signatures are verified (workers, verifier,
+// signature cache), never whether the block is valid.
 func ConnectBlock(b *Block, prev *HeaderInfo, view *UtxoView, p *params.Params, mtp MedianTimeFunc, opt Options) (*BlockUndo, error) {
+	return connectBlock(b, prev, view, p, mtp, opt, verifyBlockSpends)
+}
+
+// connectBlock is ConnectBlock with its signature stage as a parameter, so
+// benchmarks can compare schedulers on the same block.
+func connectBlock(b *Block, prev *HeaderInfo, view *UtxoView, p *params.Params, mtp MedianTimeFunc, opt Options,
+	verify func([]spendJob, Options) *jobError) (*BlockUndo, error) {
 	height := prev.Height + 1
 	txs := b.Msg.Transactions
 	undo := &BlockUndo{}
@@ -158,7 +159,7 @@ func ConnectBlock(b *Block, prev *HeaderInfo, view *UtxoView, p *params.Params, 
 	if cbValue != want {
 		return nil, ruleError(ErrBadCoinbaseValue, "coinbase pays %d, subsidy plus fees is %d", cbValue, want)
 	}
-	if err := verifySpends(jobs, opt.Workers); err != nil {
+	if err := verify(jobs, opt); err != nil {
 		return nil, wrapTx(err.err, err.txIndex, b.TxIDs[err.txIndex])
 	}
 	return undo, nil

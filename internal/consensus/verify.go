@@ -6,31 +6,49 @@ import (
 	"sync/atomic"
 
 	"github.com/ballast-chain/ballast/internal/policy"
+	"github.com/ballast-chain/ballast/internal/sigcache"
 	"github.com/ballast-chain/ballast/internal/sighash"
 	"github.com/ballast-chain/ballast/internal/wire"
 )
 
+// Options tune signature verification without changing what is accepted.
+// The zero value verifies on the calling goroutine with the pure-Go
+// verifier and no cache.
+type Options struct {
+	// Workers is the number of goroutines verifying signatures, shared out
+	// input by input so that one large transaction also uses every core;
+	// 0 or 1 verifies on the calling goroutine.
+	Workers int
+	// Verifier checks BIP340 signatures; nil is the pure-Go verifier. A
+	// node built with libsecp256k1 sets the one package secp256k1 returns:
+	// the core itself never imports cgo.
+	Verifier policy.SchnorrVerifier
+	// SigCache, when set, holds signatures that verified before; a
+	// signature found there is not verified again. VerifyTxSpendsWith (the
+	// mempool's path) adds every signature that verifies. ConnectBlock only
+	// looks up, as Bitcoin Core does: a block's signatures will not be
+	// checked again, and adding them would push out those of transactions
+	// still waiting in the mempool.
+	SigCache *sigcache.Cache
+}
+
 // VerifyTxSpends checks every input's spending condition: the witness
 // satisfies the lock of the output it spends, with signatures over the
 // transaction's signature hash. prevOuts[i] is the output input i spends.
+// It verifies with the pure-Go verifier on the calling goroutine; see
+// VerifyTxSpendsWith.
 func VerifyTxSpends(tx *wire.Tx, prevOuts []wire.TxOut) error {
-	cache := sighash.NewCache(tx, prevOuts)
-	for i := range tx.TxIn {
-		if err := verifyInput(tx, i, prevOuts, cache); err != nil {
-			return err
-		}
-	}
-	return nil
+	return VerifyTxSpendsWith(tx, prevOuts, Options{})
 }
 
-func verifyInput(tx *wire.Tx, i int, prevOuts []wire.TxOut, cache *sighash.Cache) error {
-	h, err := sighash.Hash(tx, i, prevOuts, cache)
-	if err != nil {
-		return &RuleError{Kind: ErrBadSpend, Description: fmt.Sprintf("input %d: signature hash", i), Cause: err}
-	}
-	env := policy.SpendEnv{SigHash: h, TxVersion: tx.Version, LockTime: tx.LockTime, Sequence: tx.TxIn[i].Sequence}
-	if _, err := policy.VerifySpend(prevOuts[i].Lock, tx.TxIn[i].Witness, &env); err != nil {
-		return &RuleError{Kind: ErrBadSpend, Description: fmt.Sprintf("input %d does not satisfy its lock", i), Cause: err}
+// VerifyTxSpendsWith is VerifyTxSpends with opt's workers, verifier and
+// signature cache. Every signature that verifies is added to the cache, so
+// the block that later confirms tx finds them there: this is the mempool's
+// entry point. The error is the one of the first failing input, whatever
+// the number of workers.
+func VerifyTxSpendsWith(tx *wire.Tx, prevOuts []wire.TxOut, opt Options) error {
+	if err := verifySpends([]spendJob{{tx: tx, prevOuts: prevOuts}}, opt, true); err != nil {
+		return err.err
 	}
 	return nil
 }
@@ -47,52 +65,138 @@ type jobError struct {
 	err     error
 }
 
-// verifySpends verifies every job's inputs on up to workers goroutines. The
-// result is deterministic: the failure reported is the one in the earliest
-// transaction, whatever order the workers ran in.
-func verifySpends(jobs []spendJob, workers int) *jobError {
-	if workers <= 1 || len(jobs) < 2 {
-		for _, j := range jobs {
-			if err := VerifyTxSpends(j.tx, j.prevOuts); err != nil {
-				return &jobError{txIndex: j.txIndex, err: err}
+// verifyBlockSpends is ConnectBlock's signature stage: cache lookups only.
+func verifyBlockSpends(jobs []spendJob, opt Options) *jobError {
+	return verifySpends(jobs, opt, false)
+}
+
+// verifySpends verifies every input of every job, on up to opt.Workers
+// goroutines that take inputs one at a time in block order. The result is
+// deterministic: the failure reported is the earliest failing input of the
+// earliest failing transaction, whatever order the workers ran in, because
+// inputs are handed out in order and a worker stops only at inputs after a
+// known failure. store says whether verified signatures enter the cache.
+func verifySpends(jobs []spendJob, opt Options, store bool) *jobError {
+	v := opt.verifier(store)
+	// starts[j] is the position of job j's first input in block order.
+	starts := make([]int, len(jobs)+1)
+	for j := range jobs {
+		starts[j+1] = starts[j] + len(jobs[j].tx.TxIn)
+	}
+	total := starts[len(jobs)]
+	if opt.Workers <= 1 || total < 2 {
+		for j := range jobs {
+			job := &jobs[j]
+			cache := sighash.NewCache(job.tx, job.prevOuts)
+			for i := range job.tx.TxIn {
+				if err := verifyInput(job.tx, i, job.prevOuts, cache, v); err != nil {
+					return &jobError{txIndex: job.txIndex, err: err}
+				}
 			}
 		}
 		return nil
 	}
+
+	caches := make([]lazyCache, len(jobs))
 	var (
-		next    atomic.Int64
-		failed  atomic.Int64 // lowest failing job index + 1; 0 = none
-		mu      sync.Mutex
-		first   *jobError
-		wg      sync.WaitGroup
-		nJobs   = int64(len(jobs))
-		workerN = min(workers, len(jobs))
+		next   atomic.Int64
+		failed atomic.Int64 // position of the earliest known failure + 1; 0 = none
+		mu     sync.Mutex
+		first  *jobError
+		firstK int
+		wg     sync.WaitGroup
 	)
-	for range workerN {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				k := next.Add(1) - 1
-				if k >= nJobs {
-					return
-				}
-				// Jobs after a known failure cannot change the answer.
-				if f := failed.Load(); f != 0 && k >= f-1 {
-					return
-				}
-				j := jobs[k]
-				if err := VerifyTxSpends(j.tx, j.prevOuts); err != nil {
-					mu.Lock()
-					if first == nil || j.txIndex < first.txIndex {
-						first = &jobError{txIndex: j.txIndex, err: err}
-						failed.Store(k + 1)
-					}
-					mu.Unlock()
-				}
+	work := func() {
+		j := 0 // the job holding position k; positions only grow
+		for {
+			k := int(next.Add(1) - 1)
+			if k >= total {
+				return
 			}
-		}()
+			// Inputs after a known failure cannot change the answer.
+			if f := failed.Load(); f != 0 && k >= int(f-1) {
+				return
+			}
+			for starts[j+1] <= k {
+				j++
+			}
+			job := &jobs[j]
+			cache := caches[j].get(job)
+			if err := verifyInput(job.tx, k-starts[j], job.prevOuts, cache, v); err != nil {
+				mu.Lock()
+				if first == nil || k < firstK {
+					first, firstK = &jobError{txIndex: job.txIndex, err: err}, k
+					failed.Store(int64(k) + 1)
+				}
+				mu.Unlock()
+			}
+		}
 	}
+	for range min(opt.Workers, total) - 1 {
+		wg.Go(work)
+	}
+	work()
 	wg.Wait()
 	return first
+}
+
+func verifyInput(tx *wire.Tx, i int, prevOuts []wire.TxOut, cache *sighash.Cache, v policy.SchnorrVerifier) error {
+	h, err := sighash.Hash(tx, i, prevOuts, cache)
+	if err != nil {
+		return &RuleError{Kind: ErrBadSpend, Description: fmt.Sprintf("input %d: signature hash", i), Cause: err}
+	}
+	env := policy.SpendEnv{SigHash: h, TxVersion: tx.Version, LockTime: tx.LockTime, Sequence: tx.TxIn[i].Sequence, Verifier: v}
+	if _, err := policy.VerifySpend(prevOuts[i].Lock, tx.TxIn[i].Witness, &env); err != nil {
+		return &RuleError{Kind: ErrBadSpend, Description: fmt.Sprintf("input %d does not satisfy its lock", i), Cause: err}
+	}
+	return nil
+}
+
+// lazyCache computes a transaction's signature-hash cache once, on first
+// use by whichever worker reaches one of its inputs first.
+type lazyCache struct {
+	once  sync.Once
+	cache *sighash.Cache
+}
+
+func (l *lazyCache) get(job *spendJob) *sighash.Cache {
+	l.once.Do(func() { l.cache = sighash.NewCache(job.tx, job.prevOuts) })
+	return l.cache
+}
+
+// verifier returns the SchnorrVerifier spends are checked with: opt's (nil
+// for pure Go, which keeps policy's detailed errors), behind the signature
+// cache if there is one.
+func (o *Options) verifier(store bool) policy.SchnorrVerifier {
+	if o.SigCache == nil {
+		return o.Verifier
+	}
+	next := o.Verifier
+	if next == nil {
+		next = policy.GoVerifier{}
+	}
+	return &cachedVerifier{cache: o.SigCache, next: next, store: store}
+}
+
+// cachedVerifier answers from the cache and otherwise asks next, adding
+// what verifies when store is set. Only a signature that verified is ever
+// added, so a hit is always a signature that verified before.
+type cachedVerifier struct {
+	cache *sigcache.Cache
+	next  policy.SchnorrVerifier
+	store bool
+}
+
+func (c *cachedVerifier) VerifySchnorr(pub *[32]byte, msg *[32]byte, sig *[64]byte) bool {
+	k := c.cache.Key(msg, pub, sig)
+	if c.cache.Contains(k) {
+		return true
+	}
+	if !c.next.VerifySchnorr(pub, msg, sig) {
+		return false
+	}
+	if c.store {
+		c.cache.Add(k)
+	}
+	return true
 }

@@ -119,7 +119,7 @@ func TestBIP340Vectors(t *testing.T) {
 func TestSignatureSRange(t *testing.T) {
 	v := loadBIP340(t)[1]
 	msg, pub := [32]byte(v.msg), [32]byte(v.pub)
-	if err := verifySig(&pub, v.sig, &msg); err != nil {
+	if err := verifySig(nil, &pub, v.sig, &msg); err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range []string{
@@ -127,7 +127,7 @@ func TestSignatureSRange(t *testing.T) {
 		"fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364142", // n+1
 		"ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
 	} {
-		err := verifySig(&pub, cat(v.sig[:32], mustHex(t, s)), &msg)
+		err := verifySig(nil, &pub, cat(v.sig[:32], mustHex(t, s)), &msg)
 		wantKind(t, err, ErrBadSignature)
 		if !strings.Contains(err.Error(), "group order") {
 			t.Errorf("s=%s rejected by a later check: %v", s, err)

@@ -168,7 +168,7 @@ func TestKeyRing(t *testing.T) {
 	if s1 != s2 {
 		t.Error("signing is not deterministic")
 	}
-	if err := verifySig(&pub, s1[:], &m); err != nil {
+	if err := verifySig(nil, &pub, s1[:], &m); err != nil {
 		t.Error(err)
 	}
 	if _, err := ring.Sign(XOnly(testKey("B")), m); err == nil {
