@@ -41,6 +41,10 @@ type Config struct {
 	// SigWorkers is the number of goroutines verifying signatures. Zero
 	// means GOMAXPROCS.
 	SigWorkers int
+	// Verify carries the signature verifier and cache blocks are connected
+	// with (its Workers field is taken from SigWorkers). The zero value is
+	// the pure-Go verifier without a cache.
+	Verify consensus.Options
 	// Now is the clock for the future-timestamp rule. Nil means time.Now.
 	Now func() time.Time
 }
@@ -59,6 +63,7 @@ func (c *Config) Validate() error {
 	if c.SigWorkers == 0 {
 		c.SigWorkers = runtime.GOMAXPROCS(0)
 	}
+	c.Verify.Workers = c.SigWorkers
 	if c.Now == nil {
 		c.Now = time.Now
 	}

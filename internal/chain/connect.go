@@ -31,7 +31,7 @@ func (c *Chain) connectTip(n *blockNode) error {
 		return err
 	}
 	view := consensus.NewUtxoView(c.utxos)
-	undo, err := consensus.ConnectBlock(blk, &pinfo, view, c.p, mtpFunc(n.parent), consensus.Options{Workers: c.cfg.SigWorkers})
+	undo, err := consensus.ConnectBlock(blk, &pinfo, view, c.p, mtpFunc(n.parent), c.cfg.Verify)
 	if err != nil {
 		return err
 	}
