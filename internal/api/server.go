@@ -1,0 +1,312 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/ballast-chain/ballast/internal/auth"
+	"github.com/ballast-chain/ballast/internal/venue"
+)
+
+// Config configures the API server.
+type Config struct {
+	// Listen is the TCP address, e.g. "127.0.0.1:8090". Required.
+	Listen string
+	// WeightPerMinute is the request weight limit per IP (0 means 6000).
+	WeightPerMinute int
+	// OrdersPer10s is the order limit per account (0 means 100000).
+	OrdersPer10s int
+	// Logger; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Validate checks the configuration.
+func (c *Config) Validate() error {
+	if c.Listen == "" {
+		return errors.New("api: Listen is required")
+	}
+	return nil
+}
+
+// Server is the REST API.
+type Server struct {
+	cfg Config
+	v   *venue.Venue
+	log *slog.Logger
+	rl  *limiter
+	ln  net.Listener
+}
+
+// New listens on cfg.Listen (so the address is known before Run).
+func New(cfg Config, v *venue.Venue) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.WeightPerMinute == 0 {
+		cfg.WeightPerMinute = 6000
+	}
+	if cfg.OrdersPer10s == 0 {
+		cfg.OrdersPer10s = 100_000
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return nil, err
+	}
+	return &Server{cfg: cfg, v: v, log: cfg.Logger, rl: newLimiter(), ln: ln}, nil
+}
+
+// Addr is the bound address.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// Run serves until ctx ends.
+func (s *Server) Run(ctx context.Context) error {
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		sc, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sc)
+	}()
+	if err := srv.Serve(s.ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+type endpoint struct {
+	weight int
+	signed bool
+	perm   auth.Permission
+	order  bool
+	fn     func(r *request) (any, error)
+}
+
+// request is one API call's parsed parameters and identity.
+type request struct {
+	ctx     context.Context
+	params  url.Values
+	account uint64
+}
+
+// Handler returns the HTTP handler.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	for path, e := range s.routes() {
+		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, e) })
+	}
+	return mux
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeErr(w http.ResponseWriter, status, code int, msg string) {
+	writeJSON(w, status, map[string]any{"code": code, "msg": msg})
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, e endpoint) {
+	ip := clientIP(r)
+	used, status := s.rl.weigh(ip, e.weight, s.cfg.WeightPerMinute)
+	w.Header().Set("X-MBX-USED-WEIGHT-1M", strconv.Itoa(used))
+	switch status {
+	case http.StatusTooManyRequests:
+		w.Header().Set("Retry-After", "60")
+		writeErr(w, 429, -1003, "Too many requests; please use the websocket for live updates.")
+		return
+	case http.StatusTeapot:
+		s.v.AuditEvent(r.Context(), "ip_banned", 0, ip.String())
+		w.Header().Set("Retry-After", "120")
+		writeErr(w, 418, -1003, "Way too many requests; IP banned.")
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<16))
+	if err != nil {
+		writeErr(w, 400, -1000, "An unknown error occurred while processing the request.")
+		return
+	}
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		writeErr(w, 400, -1100, "Illegal characters found in a parameter.")
+		return
+	}
+	bq, err := url.ParseQuery(string(body))
+	if err != nil {
+		writeErr(w, 400, -1100, "Illegal characters found in a parameter.")
+		return
+	}
+	for k, vs := range bq {
+		q[k] = append(q[k], vs...)
+	}
+	req := &request{ctx: r.Context(), params: q}
+	if e.signed {
+		acct, code, msg := s.verify(r, q, body, ip, e.perm)
+		if code != 0 {
+			status := 400
+			if code == -2015 || code == -2014 {
+				status = 401
+			}
+			writeErr(w, status, code, msg)
+			return
+		}
+		req.account = acct
+		if e.order {
+			n, ok := s.rl.order(acct, s.cfg.OrdersPer10s)
+			w.Header().Set("X-MBX-ORDER-COUNT-10S", strconv.Itoa(n))
+			if !ok {
+				writeErr(w, 429, -1015, "Too many new orders; current limit is "+strconv.Itoa(s.cfg.OrdersPer10s)+" orders per 10 SECOND.")
+				return
+			}
+		}
+	}
+	out, err := e.fn(req)
+	if err != nil {
+		var ae *venue.APIError
+		if errors.As(err, &ae) {
+			writeErr(w, 400, ae.Code, ae.Msg)
+			return
+		}
+		s.log.Error("api request failed", "path", r.URL.Path, "err", err)
+		writeErr(w, 500, -1000, "An unknown error occurred while processing the request.")
+		return
+	}
+	writeJSON(w, 200, out)
+}
+
+// verify checks Binance's signature scheme: the HMAC-SHA256 of the query
+// string concatenated with the body (signature parameter removed), keyed by
+// the API secret; timestamp within recvWindow.
+func (s *Server) verify(r *http.Request, q url.Values, body []byte, ip netip.Addr, perm auth.Permission) (uint64, int, string) {
+	k, ok := s.v.LookupKey(r.Header.Get("X-MBX-APIKEY"))
+	if !ok {
+		return 0, -2014, "API-key format invalid."
+	}
+	if !k.AllowIP.Allows(ip) || !k.Perms.Has(perm) {
+		return 0, -2015, "Invalid API-key, IP, or permissions for action."
+	}
+	sig := q.Get("signature")
+	payload := stripSignature(r.URL.RawQuery)
+	if len(body) > 0 {
+		payload += string(stripSignature(string(body)))
+	}
+	ts, err := strconv.ParseInt(q.Get("timestamp"), 10, 64)
+	if err != nil {
+		return 0, -1102, "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed."
+	}
+	rw := int64(5000)
+	if v := q.Get("recvWindow"); v != "" {
+		rw, err = strconv.ParseInt(v, 10, 64)
+		if err != nil || rw <= 0 || rw > 60000 {
+			return 0, -1131, "recvWindow must be less than 60000"
+		}
+	}
+	now := time.Now().UnixMilli()
+	if ts > now+1000 || now-ts > rw {
+		return 0, -1021, "Timestamp for this request is outside of the recvWindow."
+	}
+	if sig == "" || auth.VerifySignature(k.Secret, []byte(payload), sig) != nil {
+		s.v.AuditEvent(r.Context(), "bad_signature", k.UserID, ip.String())
+		return 0, -1022, "Signature for this request is not valid."
+	}
+	return k.UserID, 0, ""
+}
+
+// stripSignature removes the signature=... pair from a raw query.
+func stripSignature(raw string) string {
+	out := make([]byte, 0, len(raw))
+	for len(raw) > 0 {
+		var part string
+		i := 0
+		for i < len(raw) && raw[i] != '&' {
+			i++
+		}
+		part, raw = raw[:i], raw[i:]
+		if len(raw) > 0 {
+			raw = raw[1:]
+		}
+		if len(part) >= 10 && part[:10] == "signature=" {
+			continue
+		}
+		if len(out) > 0 {
+			out = append(out, '&')
+		}
+		out = append(out, part...)
+	}
+	return string(out)
+}
+
+func clientIP(r *http.Request) netip.Addr {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return netip.Addr{}
+	}
+	return ap.Addr().Unmap()
+}
+
+// limiter counts request weight per IP per minute and orders per account
+// per 10 s (fixed windows); after repeated 429s an IP is banned (418).
+type limiter struct {
+	mu     sync.Mutex
+	window int64
+	weight map[netip.Addr]int
+	over   map[netip.Addr]int
+	banned map[netip.Addr]int64
+	owin   int64
+	orders map[uint64]int
+}
+
+func newLimiter() *limiter {
+	return &limiter{weight: map[netip.Addr]int{}, over: map[netip.Addr]int{}, banned: map[netip.Addr]int64{}, orders: map[uint64]int{}}
+}
+
+func (l *limiter) weigh(ip netip.Addr, w, limit int) (int, int) {
+	now := time.Now().Unix()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if until, ok := l.banned[ip]; ok && now < until {
+		return l.weight[ip], http.StatusTeapot
+	}
+	if win := now / 60; win != l.window {
+		l.window = win
+		clear(l.weight)
+	}
+	l.weight[ip] += w
+	used := l.weight[ip]
+	if used > limit {
+		l.over[ip]++
+		if l.over[ip] > 10 {
+			l.banned[ip] = now + 120
+			return used, http.StatusTeapot
+		}
+		return used, http.StatusTooManyRequests
+	}
+	return used, http.StatusOK
+}
+
+func (l *limiter) order(acct uint64, limit int) (int, bool) {
+	now := time.Now().Unix() / 10
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if now != l.owin {
+		l.owin = now
+		clear(l.orders)
+	}
+	l.orders[acct]++
+	n := l.orders[acct]
+	return n, n <= limit
+}
