@@ -9,6 +9,7 @@ import (
 
 	"github.com/ballast-chain/ballast/internal/chaingen"
 	"github.com/ballast-chain/ballast/internal/params"
+	"github.com/ballast-chain/ballast/internal/secp256k1"
 	"github.com/ballast-chain/ballast/internal/store"
 	"github.com/ballast-chain/ballast/internal/wire"
 )
@@ -89,7 +90,13 @@ func BenchmarkConnectBlocks(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		c, err := Open(Config{DB: db, Params: params.Regtest()})
+		// The node's verifier: libsecp256k1 when built with its tag. No
+		// signature cache: a node syncing blocks has seen none of them.
+		cfg := Config{DB: db, Params: params.Regtest()}
+		if v, err := secp256k1.NewVerifier(); err == nil {
+			cfg.Verify.Verifier = v
+		}
+		c, err := Open(cfg)
 		if err != nil {
 			b.Fatal(err)
 		}
