@@ -50,7 +50,9 @@ func (c *client) do(method, path string, p url.Values, signed bool) (int, map[st
 	return resp.StatusCode, m, a
 }
 
-func setup(t *testing.T) (*client, *client) {
+func setup(t *testing.T) (*client, *client) { return setupWith(t, Config{Listen: "127.0.0.1:0"}) }
+
+func setupWith(t *testing.T, cfg Config) (*client, *client) {
 	ctx, cancel := context.WithCancel(context.Background())
 	dir := t.TempDir()
 	v, err := venue.Open(ctx, venue.Config{DataDir: dir, MasterKey: make([]byte, 32),
@@ -74,7 +76,7 @@ func setup(t *testing.T) (*client, *client) {
 		}
 		cs = append(cs, &client{t: t, key: k, secret: sec})
 	}
-	s, err := New(Config{Listen: "127.0.0.1:0"}, v)
+	s, err := New(cfg, v)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,6 +27,19 @@ func (s *Server) routes() map[string]endpoint {
 		"GET /api/v3/allOrders":     {weight: 20, signed: true, perm: auth.PermRead, fn: s.openOrders(false)},
 		"GET /api/v3/account":       {weight: 20, signed: true, perm: auth.PermRead, fn: s.account},
 		"GET /api/v3/myTrades":      {weight: 20, signed: true, perm: auth.PermRead, fn: s.myTrades},
+
+		"GET /api/v3/historicalTrades":     {weight: 25, fn: s.historicalTrades},
+		"GET /api/v3/aggTrades":            {weight: 2, fn: s.aggTrades},
+		"GET /api/v3/klines":               {weight: 2, fn: s.klines},
+		"GET /api/v3/uiKlines":             {weight: 2, fn: s.klines},
+		"GET /api/v3/avgPrice":             {weight: 2, fn: s.avgPrice},
+		"GET /api/v3/ticker/24hr":          {weight: 2, fn: s.ticker24},
+		"GET /api/v3/ticker":               {weight: 4, fn: s.ticker24},
+		"GET /api/v3/ticker/bookTicker":    {weight: 2, fn: s.bookTicker},
+		"POST /api/v3/order/cancelReplace": {weight: 1, signed: true, perm: auth.PermTrade, order: true, fn: s.cancelReplace},
+		"POST /api/v3/userDataStream":      {weight: 2, keyOnly: true, fn: s.listenKeyCreate},
+		"PUT /api/v3/userDataStream":       {weight: 2, keyOnly: true, fn: s.listenKeyKeepalive},
+		"DELETE /api/v3/userDataStream":    {weight: 2, keyOnly: true, fn: s.listenKeyDelete},
 	}
 }
 

@@ -26,6 +26,12 @@ type Config struct {
 	WeightPerMinute int
 	// OrdersPer10s is the order limit per account (0 means 100000).
 	OrdersPer10s int
+	// MaxStreamConns bounds WebSocket connections (0 means 20000).
+	MaxStreamConns int
+	// StreamQueue is each connection's send queue in messages (0 means
+	// 256); a connection whose queue is full is dropped, so memory stays
+	// bounded by MaxStreamConns × StreamQueue × message size.
+	StreamQueue int
 	// Logger; nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -45,6 +51,10 @@ type Server struct {
 	log *slog.Logger
 	rl  *limiter
 	ln  net.Listener
+	st  *streams
+
+	lkMu       sync.Mutex
+	listenKeys map[string]listenKey
 }
 
 // New listens on cfg.Listen (so the address is known before Run).
@@ -61,11 +71,19 @@ func New(cfg Config, v *venue.Venue) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.MaxStreamConns == 0 {
+		cfg.MaxStreamConns = 20000
+	}
+	if cfg.StreamQueue == 0 {
+		cfg.StreamQueue = 256
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return nil, err
 	}
-	return &Server{cfg: cfg, v: v, log: cfg.Logger, rl: newLimiter(), ln: ln}, nil
+	s := &Server{cfg: cfg, v: v, log: cfg.Logger, rl: newLimiter(), ln: ln, listenKeys: map[string]listenKey{}}
+	s.st = newStreams(s)
+	return s, nil
 }
 
 // Addr is the bound address.
@@ -73,7 +91,13 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 
 // Run serves until ctx ends.
 func (s *Server) Run(ctx context.Context) error {
-	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return ctx }}
+	cancel := s.v.Subscribe(s.st.onUpdate)
+	defer cancel()
+	done := make(chan struct{})
+	defer close(done)
+	go s.st.run(done)
 	go func() {
 		<-ctx.Done()
 		sc, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -87,11 +111,12 @@ func (s *Server) Run(ctx context.Context) error {
 }
 
 type endpoint struct {
-	weight int
-	signed bool
-	perm   auth.Permission
-	order  bool
-	fn     func(r *request) (any, error)
+	weight  int
+	signed  bool
+	keyOnly bool // X-MBX-APIKEY without a signature (userDataStream)
+	perm    auth.Permission
+	order   bool
+	fn      func(r *request) (any, error)
 }
 
 // request is one API call's parsed parameters and identity.
@@ -99,6 +124,8 @@ type request struct {
 	ctx     context.Context
 	params  url.Values
 	account uint64
+	ip      netip.Addr
+	user    string // Authorization header (session endpoints)
 }
 
 // Handler returns the HTTP handler.
@@ -107,6 +134,10 @@ func (s *Server) Handler() http.Handler {
 	for path, e := range s.routes() {
 		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, e) })
 	}
+	mux.HandleFunc("GET /ws", s.serveStreams)
+	mux.HandleFunc("GET /ws/", s.serveStreams)
+	mux.HandleFunc("GET /stream", s.serveStreams)
+	mux.HandleFunc("GET /ws-api/v3", s.serveWSAPI)
 	return mux
 }
 
@@ -153,7 +184,19 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, e endpoint) {
 	for k, vs := range bq {
 		q[k] = append(q[k], vs...)
 	}
-	req := &request{ctx: r.Context(), params: q}
+	req := &request{ctx: r.Context(), params: q, ip: ip, user: r.Header.Get("Authorization")}
+	if e.keyOnly {
+		k, ok := s.v.LookupKey(r.Header.Get("X-MBX-APIKEY"))
+		if !ok {
+			writeErr(w, 401, -2014, "API-key format invalid.")
+			return
+		}
+		if !k.AllowIP.Allows(ip) {
+			writeErr(w, 401, -2015, "Invalid API-key, IP, or permissions for action.")
+			return
+		}
+		req.account = k.UserID
+	}
 	if e.signed {
 		acct, code, msg := s.verify(r, q, body, ip, e.perm)
 		if code != 0 {

@@ -223,7 +223,7 @@ func (m *Market) applyLocked(evs []matching.Event) {
 		}
 	}
 	if m.subs != nil {
-		m.subs.publish(m, evs)
+		m.subs.publish(m, evs, now)
 	}
 }
 

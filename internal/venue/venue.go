@@ -12,8 +12,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/ballast-chain/ballast/internal/auth"
 	"github.com/ballast-chain/ballast/internal/exchangedb"
 	"github.com/ballast-chain/ballast/internal/journal"
@@ -73,6 +71,10 @@ type Venue struct {
 	keys    map[string]*APIKey
 	running atomic.Bool
 	ref     atomic.Uint64
+
+	runCtx    context.Context // Run's context, for journals of new markets
+	runCancel context.CancelCauseFunc
+	wg        sync.WaitGroup
 }
 
 // Open opens the database, loads markets, keys and transfers, and recovers
@@ -179,20 +181,28 @@ func (v *Venue) openMarket(s MarketSpec) error {
 	return nil
 }
 
-// CreateMarket adds a market. Only before Run.
+// CreateMarket adds a market, before or while the venue runs.
 func (v *Venue) CreateMarket(ctx context.Context, s MarketSpec) error {
-	if v.running.Load() {
-		return errors.New("venue: markets are created while the venue is stopped")
-	}
 	if err := s.Validate(); err != nil {
 		return err
+	}
+	if _, ok := v.Market(s.Symbol); ok {
+		return fmt.Errorf("venue: market %s exists", s.Symbol)
 	}
 	b, _ := json.Marshal(s)
 	if err := v.db.PutMarket(ctx, s.Symbol, string(b)); err != nil {
 		return err
 	}
 	v.auditEvent(ctx, "market_created", 0, s.Symbol)
-	return v.openMarket(s)
+	if err := v.openMarket(s); err != nil {
+		return err
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.running.Load() {
+		v.startJournal(v.markets[s.Symbol])
+	}
+	return nil
 }
 
 // Market returns a market by symbol.
@@ -214,19 +224,45 @@ func (v *Venue) Markets() []*Market {
 	return out
 }
 
-// Run runs every market's journal until ctx ends, then closes the
-// database.
+// Run runs every market's journal (and those of markets created while
+// running) until ctx ends or one fails, then closes the database.
 func (v *Venue) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	v.mu.Lock()
+	v.runCtx, v.runCancel = ctx, cancel
 	v.running.Store(true)
-	g, gctx := errgroup.WithContext(ctx)
-	for _, m := range v.Markets() {
-		g.Go(func() error { return m.j.Run(gctx) })
+	ms := make([]*Market, 0, len(v.order))
+	for _, s := range v.order {
+		ms = append(ms, v.markets[s])
 	}
-	err := g.Wait()
+	v.mu.Unlock()
+	for _, m := range ms {
+		v.startJournal(m)
+	}
+	<-ctx.Done()
+	v.mu.Lock()
+	v.running.Store(false)
+	v.mu.Unlock()
+	v.wg.Wait()
+	err := context.Cause(ctx)
+	if errors.Is(err, context.Canceled) {
+		err = nil
+	}
 	if cerr := v.db.Close(); err == nil {
 		err = cerr
 	}
 	return err
+}
+
+// startJournal runs m's journal under Run's context.
+func (v *Venue) startJournal(m *Market) {
+	v.wg.Add(1)
+	go func() {
+		defer v.wg.Done()
+		if err := m.j.Run(v.runCtx); err != nil && v.runCtx.Err() == nil {
+			v.runCancel(fmt.Errorf("market %s journal: %w", m.Spec.Symbol, err))
+		}
+	}()
 }
 
 // Close closes a venue that was never Run.
@@ -363,4 +399,42 @@ func (v *Venue) SetAntiPhishing(ctx context.Context, user uint64, code string) e
 	}
 	v.auditEvent(ctx, "anti_phishing_set", user, "")
 	return nil
+}
+
+// SessionUser returns the user of a live session token.
+func (v *Venue) SessionUser(ctx context.Context, token string) (uint64, error) {
+	return v.db.SessionUser(ctx, auth.HashToken(token), v.nowMS())
+}
+
+// User returns a user record.
+func (v *Venue) User(ctx context.Context, id uint64) (exchangedb.User, error) {
+	return v.db.UserByID(ctx, id)
+}
+
+// DeleteAPIKey revokes one of user's keys.
+func (v *Venue) DeleteAPIKey(ctx context.Context, user uint64, keyID string) error {
+	if err := v.db.DeleteAPIKey(ctx, user, keyID); err != nil {
+		return err
+	}
+	v.mu.Lock()
+	if k, ok := v.keys[keyID]; ok && k.UserID == user {
+		delete(v.keys, keyID)
+	}
+	v.mu.Unlock()
+	v.auditEvent(ctx, "api_key_deleted", user, keyID[:min(8, len(keyID))])
+	return nil
+}
+
+// AssetDecimals returns an asset's ledger decimals from the markets that
+// list it.
+func (v *Venue) AssetDecimals(asset string) (int, bool) {
+	for _, m := range v.Markets() {
+		switch asset {
+		case m.Spec.Base:
+			return m.Spec.BaseDecimals, true
+		case m.Spec.Quote:
+			return m.Spec.QuoteDecimals, true
+		}
+	}
+	return 0, false
 }
