@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
+	"math/bits"
 
 	"github.com/ballast-chain/ballast/internal/chainhash"
 	"github.com/ballast-chain/ballast/internal/consensus"
@@ -44,6 +45,54 @@ type TemplateConfig struct {
 	// CoinbaseTag is miner data after the extranonce (at most
 	// wire.MaxCoinbaseDataSize - 4 - ExtranonceSize bytes).
 	CoinbaseTag []byte
+	// Shares, when set, splits the coinbase value among several locks in
+	// proportion to their weights (a pool paying PPLNS shares); Payout is
+	// then ignored.
+	Shares []PayoutShare
+}
+
+// PayoutShare is one coinbase output's claim on the block reward.
+type PayoutShare struct {
+	Lock   wire.Lock
+	Weight uint64
+}
+
+// splitValue pays value out by weight; integer division leaves a remainder
+// of at most len(shares)-1 base units, paid to the first share so nothing is
+// lost. Outputs that would be zero are dropped.
+func splitValue(value int64, shares []PayoutShare) ([]wire.TxOut, error) {
+	var total uint64
+	for _, s := range shares {
+		if s.Lock.Kind != wire.LockKey && s.Lock.Kind != wire.LockPolicy {
+			return nil, errors.New("mining: payout must be a key or policy lock")
+		}
+		if total+s.Weight < total {
+			return nil, errors.New("mining: share weights overflow")
+		}
+		total += s.Weight
+	}
+	if total == 0 {
+		return nil, errors.New("mining: payout shares have no weight")
+	}
+	outs := make([]wire.TxOut, len(shares))
+	var paid int64
+	for i, s := range shares {
+		hi, lo := bits.Mul64(uint64(value), s.Weight)
+		q, _ := bits.Div64(hi, lo, total) // q <= value since Weight <= total
+		outs[i] = wire.TxOut{Asset: wire.NativeAsset, Value: int64(q), Lock: s.Lock}
+		paid += int64(q)
+	}
+	outs[0].Value += value - paid
+	kept := outs[:0]
+	for _, o := range outs {
+		if o.Value > 0 {
+			kept = append(kept, o)
+		}
+	}
+	if len(kept) == 0 {
+		return outs[:1], nil
+	}
+	return kept, nil
 }
 
 // NewTemplate builds an unsolved block extending cfg.Parent with txs (already
@@ -53,7 +102,7 @@ func NewTemplate(cfg TemplateConfig, txs []TemplateTx) (*Template, error) {
 	if max := wire.MaxCoinbaseDataSize - wire.CoinbaseHeightSize - ExtranonceSize; len(cfg.CoinbaseTag) > max {
 		return nil, errors.New("mining: coinbase tag too long")
 	}
-	if cfg.Payout.Kind != wire.LockKey && cfg.Payout.Kind != wire.LockPolicy {
+	if len(cfg.Shares) == 0 && cfg.Payout.Kind != wire.LockKey && cfg.Payout.Kind != wire.LockPolicy {
 		return nil, errors.New("mining: payout must be a key or policy lock")
 	}
 	height := cfg.Parent.Height + 1
@@ -67,6 +116,13 @@ func NewTemplate(cfg TemplateConfig, txs []TemplateTx) (*Template, error) {
 		others[i] = t.Tx
 	}
 	value := pow.BlockSubsidy(height, p.InitialSubsidy, p.SubsidyHalvingInterval) + fees
+	outs := []wire.TxOut{{Asset: wire.NativeAsset, Value: value, Lock: cfg.Payout}}
+	if len(cfg.Shares) > 0 {
+		var err error
+		if outs, err = splitValue(value, cfg.Shares); err != nil {
+			return nil, err
+		}
+	}
 	cb := &wire.Tx{
 		Version: 1,
 		TxIn: []wire.TxIn{{
@@ -75,7 +131,7 @@ func NewTemplate(cfg TemplateConfig, txs []TemplateTx) (*Template, error) {
 			Sequence:     math.MaxUint32,
 			Witness:      [][]byte{make([]byte, 32)},
 		}},
-		TxOut: []wire.TxOut{{Asset: wire.NativeAsset, Value: value, Lock: cfg.Payout}},
+		TxOut: outs,
 	}
 	wtxids := make([]chainhash.Hash, len(others)+1)
 	for i, tx := range others {
