@@ -44,6 +44,7 @@ func (c *Chain) connectTip(n *blockNode) error {
 	n.status |= statusValid
 	b.Set(hashKey(prefixIndex, n.hash), n.encode())
 	c.stageIndexes(b, blk, n.height, undo.Spent, true)
+	c.stageAssets(b, blk, n.height, true)
 	if err := b.Commit(); err != nil {
 		n.status &^= statusValid
 		c.utxos.forget()
@@ -107,6 +108,7 @@ func (c *Chain) disconnectTip() error {
 	b.Delete(heightKey(n.height))
 	b.Set(keyTip, n.parent.hash[:])
 	c.stageIndexes(b, blk, n.height, undoSpent, false)
+	c.stageAssets(b, blk, n.height, false)
 	if err := b.Commit(); err != nil {
 		c.utxos.forget()
 		return err

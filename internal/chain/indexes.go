@@ -61,6 +61,9 @@ func (c *Chain) stageIndexes(b *store.Batch, blk *consensus.Block, height int32,
 // (by replaying the active chain's blocks), and deletes a disabled one so a
 // later re-enable rebuilds it rather than trusting a stale copy.
 func (c *Chain) syncIndexes() error {
+	if err := c.syncAssets(); err != nil { // consensus state: always kept
+		return err
+	}
 	for _, ix := range []struct {
 		key     []byte
 		prefix  byte

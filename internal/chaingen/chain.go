@@ -32,6 +32,19 @@ func (m MemUtxos) Apply(v *consensus.UtxoView) {
 	}
 }
 
+// MemAssets is an in-memory asset registry (what consensus needs of it).
+type MemAssets map[wire.AssetID]*consensus.AssetState
+
+// FetchAsset implements consensus.AssetSource.
+func (m MemAssets) FetchAsset(id wire.AssetID) (*consensus.AssetState, error) { return m[id], nil }
+
+// Apply commits a view's asset changes.
+func (m MemAssets) Apply(v *consensus.UtxoView) {
+	for id, s := range v.AssetChanges() {
+		m[id] = s
+	}
+}
+
 // Chain is a linear chain that runs every consensus stage on each block it is
 // given, in order, and extends its tip with those that pass. It is the
 // reference harness for the full-block tests; the node adds storage, forks
@@ -39,6 +52,7 @@ func (m MemUtxos) Apply(v *consensus.UtxoView) {
 type Chain struct {
 	Params *params.Params
 	Utxos  MemUtxos
+	Assets MemAssets
 	Tip    consensus.HeaderInfo
 	times  []uint32
 	// Now is the adjusted network time, in Unix seconds, used for the
@@ -91,11 +105,16 @@ func (c *Chain) ProcessBlock(m *wire.Block) error {
 		return err
 	}
 	view := consensus.NewUtxoView(c.Utxos)
+	if c.Assets == nil {
+		c.Assets = MemAssets{}
+	}
+	view.SetAssetSource(c.Assets)
 	undo, err := consensus.ConnectBlock(b, &c.Tip, view, c.Params, c.MedianTime, c.Opts)
 	if err != nil {
 		return err
 	}
 	c.Utxos.Apply(view)
+	c.Assets.Apply(view)
 	height := c.Tip.Height + 1
 	c.times = append(c.times, m.Header.Timestamp)
 	c.Undo = append(c.Undo, undo)

@@ -16,14 +16,17 @@ type MedianTimeFunc func(height int32) uint32
 type TxInputs struct {
 	PrevOuts []wire.TxOut // the output each input spends
 	Fee      int64        // native input total minus native output total
+	records  []recordEffect
 }
 
 // CheckTxInputs checks tx against the UTXO view for inclusion at height
 // (whose parent has median time prevMTP): every input exists and is unspent,
 // coinbase outputs are mature, relative lock times (BIP68) are met, and value
-// is conserved per asset — issued assets exactly (burns are outputs), the
-// native coin with inputs >= outputs, the difference being the fee. It does
-// not verify signatures (see VerifyTxSpends) and does not modify the view.
+// is conserved per asset — issued assets exactly (inputs + issuance =
+// outputs + burns), the native coin with inputs >= outputs, the difference
+// being the fee — and the asset records' rules hold (checkRecords), record
+// witnesses included. It does not verify input signatures (see
+// VerifyTxSpends) and does not modify the view.
 func CheckTxInputs(tx *wire.Tx, height int32, prevMTP uint32, view *UtxoView, p *params.Params, mtp MedianTimeFunc) (TxInputs, error) {
 	res := TxInputs{PrevOuts: make([]wire.TxOut, len(tx.TxIn))}
 	var in assetSums
@@ -50,9 +53,19 @@ func CheckTxInputs(tx *wire.Tx, height int32, prevMTP uint32, view *UtxoView, p 
 			return res, err
 		}
 	}
-	var out assetSums
+	var out, issued assetSums
 	if err := checkOutputs(tx, p, &out); err != nil {
 		return res, err
+	}
+	effects, err := checkRecords(tx, res.PrevOuts, view, &issued)
+	if err != nil {
+		return res, err
+	}
+	res.records = effects
+	for _, s := range issued.sums {
+		if !in.add(s.asset, s.total, MaxAssetAmount) {
+			return res, ruleError(ErrAmountTooLarge, "inputs and issuance of asset %s sum past the limit %d", s.asset, int64(MaxAssetAmount))
+		}
 	}
 	for _, s := range out.sums {
 		if s.asset.IsNative() {
@@ -149,6 +162,7 @@ func connectBlock(b *Block, prev *HeaderInfo, view *UtxoView, p *params.Params, 
 		}
 		spendTxInputs(tx, view, undo)
 		view.AddTxOuts(tx, b.TxIDs[i], height)
+		applyRecords(ins.records, view)
 		jobs = append(jobs, spendJob{txIndex: i, tx: tx, prevOuts: ins.PrevOuts})
 	}
 	var cbValue int64

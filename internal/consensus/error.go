@@ -29,6 +29,13 @@ const (
 	ErrUnsupportedRecord  = ErrorKind("ErrUnsupportedRecord")
 	ErrBadCoinbaseWitness = ErrorKind("ErrBadCoinbaseWitness")
 
+	// Asset records, sanity (docs/assets.md).
+	ErrBadRecord         = ErrorKind("ErrBadRecord")
+	ErrBadContract       = ErrorKind("ErrBadContract")
+	ErrBadIssueInput     = ErrorKind("ErrBadIssueInput")
+	ErrBadRecordWitness  = ErrorKind("ErrBadRecordWitness")
+	ErrDuplicateIssuance = ErrorKind("ErrDuplicateIssuance")
+
 	// Block sanity (no context).
 	ErrHighHash                 = ErrorKind("ErrHighHash")
 	ErrBadTarget                = ErrorKind("ErrBadTarget")
@@ -59,6 +66,13 @@ const (
 	ErrSequenceLockNotMet = ErrorKind("ErrSequenceLockNotMet")
 	ErrBadSpend           = ErrorKind("ErrBadSpend")
 	ErrBadCoinbaseValue   = ErrorKind("ErrBadCoinbaseValue")
+
+	// Asset records, contextual (needs the asset registry).
+	ErrUnknownAsset       = ErrorKind("ErrUnknownAsset")
+	ErrBadIssuerAuth      = ErrorKind("ErrBadIssuerAuth")
+	ErrBadAttestationAuth = ErrorKind("ErrBadAttestationAuth")
+	ErrAttestationGood    = ErrorKind("ErrAttestationGood")
+	ErrStaleAttestation   = ErrorKind("ErrStaleAttestation")
 )
 
 // rejectReasons maps kinds to the reject strings Bitcoin Core uses for the
@@ -100,6 +114,16 @@ var rejectReasons = map[ErrorKind]string{
 	ErrSequenceLockNotMet:       "non-BIP68-final",
 	ErrBadSpend:                 "mandatory-script-verify-flag-failed",
 	ErrBadCoinbaseValue:         "bad-cb-amount",
+	ErrBadRecord:                "bad-txns-record",
+	ErrBadContract:              "bad-asset-contract",
+	ErrBadIssueInput:            "bad-asset-issue-input",
+	ErrBadRecordWitness:         "bad-asset-record-witness",
+	ErrDuplicateIssuance:        "bad-asset-duplicate-issuance",
+	ErrUnknownAsset:             "bad-asset-unknown",
+	ErrBadIssuerAuth:            "bad-asset-issuer-auth",
+	ErrBadAttestationAuth:       "bad-asset-attestation-auth",
+	ErrAttestationGood:          "bad-asset-attestation-good",
+	ErrStaleAttestation:         "bad-asset-attestation-stale",
 }
 
 // RejectReason returns Bitcoin Core's reject string for the rule a kind names.

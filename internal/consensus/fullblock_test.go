@@ -182,7 +182,7 @@ func TestFullBlocks(t *testing.T) {
 	})
 	t.Run("ErrUnsupportedRecord", func(t *testing.T) {
 		tx := h.spend(0)
-		tx.Records = []wire.Record{{Type: wire.RecordIssue, Payload: []byte{1}}}
+		tx.Records = []wire.Record{{Type: wire.RecordAttestation + 1, Payload: []byte{1}}}
 		h.reject(h.block([]*wire.Tx{tx}, chaingen.BlockOpts{}), consensus.ErrUnsupportedRecord)
 	})
 	t.Run("ErrBadCoinbaseWitness", func(t *testing.T) {

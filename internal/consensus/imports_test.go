@@ -15,7 +15,7 @@ const module = "github.com/ballast-chain/ballast"
 var pureCore = []string{
 	"internal/chainhash", "internal/wire", "internal/merkle", "internal/pow",
 	"internal/policy", "internal/sighash", "internal/params", "internal/address",
-	"internal/consensus", "internal/sigcache",
+	"internal/consensus", "internal/sigcache", "internal/asset",
 }
 
 // forbidden are standard-library packages whose use would make consensus

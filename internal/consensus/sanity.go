@@ -98,8 +98,8 @@ func CheckTransactionSanity(tx *wire.Tx, p *params.Params) error {
 	if err := checkOutputs(tx, p, &sums); err != nil {
 		return err
 	}
-	if len(tx.Records) != 0 {
-		return ruleError(ErrUnsupportedRecord, "record type %d is not active", tx.Records[0].Type)
+	if err := checkRecordsSanity(tx); err != nil {
+		return err
 	}
 	if tx.IsCoinBase() {
 		n := len(tx.TxIn[0].CoinbaseData)
@@ -207,6 +207,7 @@ func CheckBlockSanity(b *Block, p *params.Params) error {
 		for i := range tx.TxIn {
 			checks += policy.CountSigChecks(tx.TxIn[i].Witness)
 		}
+		checks += recordSigChecks(tx)
 	}
 	if checks > MaxBlockSigChecks {
 		return ruleError(ErrTooManySigChecks, "block needs %d signature checks, limit %d", checks, MaxBlockSigChecks)

@@ -32,11 +32,17 @@ type viewEntry struct {
 type UtxoView struct {
 	src     UtxoSource
 	entries map[wire.OutPoint]*viewEntry
+	assets  assetOverlay // the asset registry as this view's blocks change it
 }
 
-// NewUtxoView returns an empty view over src (which may be nil).
+// NewUtxoView returns an empty view over src (which may be nil). If src
+// also implements AssetSource, the view reads the asset registry from it.
 func NewUtxoView(src UtxoSource) *UtxoView {
-	return &UtxoView{src: src, entries: make(map[wire.OutPoint]*viewEntry)}
+	v := &UtxoView{src: src, entries: make(map[wire.OutPoint]*viewEntry)}
+	if as, ok := src.(AssetSource); ok {
+		v.assets.src = as
+	}
+	return v
 }
 
 // Lookup returns the unspent entry for op, or nil if it does not exist or has

@@ -233,6 +233,16 @@ func (v poolView) FetchUtxo(op wire.OutPoint) (*consensus.UtxoEntry, error) {
 	return e, nil
 }
 
+// FetchAsset implements consensus.AssetSource: the chain's asset registry
+// (assets issued or attested by transactions still in the pool are not
+// seen until they confirm).
+func (v poolView) FetchAsset(id wire.AssetID) (*consensus.AssetState, error) {
+	if src, ok := v.p.chain.(consensus.AssetSource); ok {
+		return src.FetchAsset(id)
+	}
+	return nil, nil
+}
+
 // Info is what getmempoolinfo reports.
 type Info struct {
 	Loaded              bool // false while Load runs
