@@ -1,10 +1,151 @@
 package node
 
-// StratumConfig configures the node's stratum subsystem.
-type StratumConfig struct{}
+import (
+	"context"
+	"errors"
+	"time"
 
-// stratumPart is the node's stratum state.
-type stratumPart struct{}
+	"github.com/ballast-chain/ballast/internal/address"
+	"github.com/ballast-chain/ballast/internal/chain"
+	"github.com/ballast-chain/ballast/internal/chainhash"
+	"github.com/ballast-chain/ballast/internal/consensus"
+	"github.com/ballast-chain/ballast/internal/mempool"
+	"github.com/ballast-chain/ballast/internal/mining"
+	"github.com/ballast-chain/ballast/internal/rpc"
+	"github.com/ballast-chain/ballast/internal/stratum"
+	"github.com/ballast-chain/ballast/internal/wire"
+)
 
-// setupStratum builds the stratum subsystem and adds its services.
-func (n *Node) setupStratum() error { return nil }
+// StratumConfig configures block templates and the Stratum pool server.
+type StratumConfig struct {
+	// StratumListen is the Stratum server's TCP address; empty disables
+	// the server (getblocktemplate and submitblock are always served).
+	StratumListen string
+	// StratumMode is "solo" (default) or "pool".
+	StratumMode string
+	// StratumPoolAddress is the pool's payout address (pool mode).
+	StratumPoolAddress string
+	// StratumDifficulty is a new connection's share difficulty (0: 1).
+	StratumDifficulty float64
+	// StratumShareInterval is vardiff's target time between a miner's
+	// shares (0: 10 s).
+	StratumShareInterval time.Duration
+	// TemplateRefresh is how old a template must be before a mempool
+	// change rebuilds it (0: 5 s).
+	TemplateRefresh time.Duration
+}
+
+// stratumPart is the node's template manager and Stratum server.
+type stratumPart struct {
+	miningMgr *mining.Manager
+	stratum   *stratum.Server
+}
+
+// workSource adapts the chain and mempool to mining.Source.
+type workSource struct{ n *Node }
+
+func (s workSource) Tip() consensus.HeaderInfo { return s.n.Chain.Tip() }
+func (s workSource) SelectForBlock(w int) []mempool.BlockTx {
+	return s.n.Pool.SelectForBlock(w)
+}
+func (s workSource) MempoolSeq() uint64 { return s.n.poolSeq.Load() }
+
+// setupStratum builds the template manager, registers the mining RPC
+// methods and, when configured, the Stratum server.
+func (n *Node) setupStratum() error {
+	cfg := n.cfg.StratumConfig
+	mgr, err := mining.NewManager(mining.ManagerConfig{Params: n.cfg.Params, Source: workSource{n},
+		Refresh: cfg.TemplateRefresh, Logger: n.log.With("svc", "mining"), Now: n.cfg.Now})
+	if err != nil {
+		return err
+	}
+	n.miningMgr = mgr
+	n.Chain.Subscribe(func(chain.Notification) { mgr.TipChanged() })
+	n.services = append(n.services, mgr)
+	r := &mining.RPC{Manager: mgr, Backend: proposalBackend{n}, Now: func() int64 { return n.cfg.Now().Unix() }}
+	if err := r.Register(n.RPC); err != nil {
+		return err
+	}
+	if cfg.StratumListen == "" {
+		return nil
+	}
+	scfg := stratum.Config{Params: n.cfg.Params, Manager: mgr, Submit: n.SubmitBlock, Listen: cfg.StratumListen,
+		Mode: stratum.Mode(cfg.StratumMode), StartDifficulty: cfg.StratumDifficulty,
+		Vardiff: stratum.VardiffConfig{ShareInterval: cfg.StratumShareInterval},
+		Logger:  n.log.With("svc", "stratum"), Now: n.cfg.Now}
+	if cfg.StratumPoolAddress != "" {
+		if scfg.PoolPayout, err = address.Decode(cfg.StratumPoolAddress, n.cfg.Params.Bech32HRP); err != nil {
+			return err
+		}
+	}
+	if n.stratum, err = stratum.New(scfg); err != nil {
+		return err
+	}
+	n.services = append(n.services, n.stratum)
+	st := n.stratum
+	for _, m := range []struct {
+		name, help string
+		f          func() float64
+	}{
+		{"ballast_stratum_connections", "Stratum connections.", func() float64 { return float64(st.Stats().Connections) }},
+		{"ballast_stratum_shares_accepted", "Accepted Stratum shares.", func() float64 { return float64(st.Stats().Accepted) }},
+		{"ballast_stratum_shares_rejected", "Rejected Stratum shares.", func() float64 { return float64(st.Stats().Rejected) }},
+		{"ballast_stratum_shares_stale", "Stale Stratum shares.", func() float64 { return float64(st.Stats().Stale) }},
+		{"ballast_stratum_blocks_found", "Blocks found through Stratum.", func() float64 { return float64(st.Stats().Blocks) }},
+	} {
+		n.metrics.NewGaugeFunc(m.name, m.help, m.f)
+	}
+	return n.RPC.Register(rpc.Method{Name: "getstratuminfo", Category: "Mining",
+		Help:   "Returns the Stratum server's address, mode, share counters, per-worker statistics and found blocks.",
+		Result: "{\"address\", \"mode\", \"connections\", \"accepted\", \"rejected\", \"stale\", \"blocks\", \"workers\", \"found\"}",
+		Handler: func(ctx context.Context, _ *rpc.Request) (any, error) {
+			out := struct {
+				Address string `json:"address"`
+				stratum.Stats
+			}{Stats: st.Stats()}
+			if a := st.Addr(ctx); a != nil {
+				out.Address = a.String()
+			}
+			return out, nil
+		}})
+}
+
+// Stratum returns the Stratum server, or nil when it is disabled.
+func (n *Node) Stratum() *stratum.Server { return n.stratum }
+
+// MiningManager returns the block work manager.
+func (n *Node) MiningManager() *mining.Manager { return n.miningMgr }
+
+// proposalBackend checks BIP23 proposals and submits blocks.
+type proposalBackend struct{ n *Node }
+
+func (b proposalBackend) SubmitBlock(m *wire.Block) (chain.Outcome, error) { return b.n.SubmitBlock(m) }
+
+// CheckProposal runs every stage on a block extending the tip, with its
+// proof of work taken as met, on a throwaway UTXO view.
+func (b proposalBackend) CheckProposal(m *wire.Block) error {
+	blk := consensus.NewBlock(m)
+	if bi, err := b.n.Chain.BlockInfo(blk.Hash); err == nil {
+		if bi.Invalid {
+			return chain.ErrKnownInvalid
+		}
+		return chain.ErrDuplicateBlock
+	} else if !errors.Is(err, chain.ErrUnknownBlock) {
+		return err
+	}
+	p := b.n.cfg.Params
+	tip := b.n.Chain.Tip()
+	blk.Hash = chainhash.Hash{} // proposals carry no proof of work
+	if err := consensus.CheckBlockSanity(blk, p); err != nil {
+		return err
+	}
+	if err := consensus.CheckHeaderPositional(&m.Header, &tip, p, b.n.cfg.Now().Unix()); err != nil {
+		return err
+	}
+	if err := consensus.CheckBlockPositional(blk, &tip); err != nil {
+		return err
+	}
+	_, err := consensus.ConnectBlock(blk, &tip, consensus.NewUtxoView(b.n.Chain), p, b.n.Chain.MedianTimePast,
+		consensus.Options{Workers: b.n.cfg.SigWorkers})
+	return err
+}
