@@ -39,17 +39,8 @@ func (r *rpcCallError) Error() string {
 // or no connection, 2 bad usage.
 func runRPC(ctx context.Context, args []string, env Env) error {
 	fs := newFlagSet("rpc", env)
-	network := fs.String("network", "mainnet", "`network`: mainnet, testnet or regtest")
-	paramsFile := fs.String("params", "", "network `file` of a network made with 'ballast genesis' (instead of -network)")
-	dataDir := fs.String("datadir", rpc.DefaultBaseDir(), "base data `directory`; the cookie is read from <datadir>/<network>/.cookie")
-	rpcURL := fs.String("rpcurl", "", "server `URL` (default http://127.0.0.1:<the network's RPC port>/)")
-	user := fs.String("rpcuser", "", "`user` name for password authentication")
-	password := fs.String("rpcpassword", "", "`password` for password authentication (instead of the cookie)")
-	stdinPass := fs.Bool("stdinrpcpass", false, "read the RPC password from the first line of standard input")
-	cookieFile := fs.String("rpccookiefile", "", "cookie `file` (default <datadir>/<network>/.cookie)")
-	wallet := fs.String("rpcwallet", "", "send the request to the wallet endpoint /wallet/<`name`>")
+	conn := addRPCClientFlags(fs)
 	named := fs.Bool("named", false, "pass arguments as name=value (arguments without '=' are positional)")
-	timeout := fs.Duration("rpcclienttimeout", 900*time.Second, "give up after this `duration` (0: never)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `usage: ballast rpc [flags] METHOD [ARGS...]
        ballast rpc [flags] -named METHOD [NAME=VALUE... | ARG...]
@@ -81,63 +72,107 @@ flags:
 	}
 	method, methodArgs := rest[0], rest[1:]
 
-	p, err := rpcNetwork(*network, *paramsFile)
+	client, err := conn.client(env.Stdin)
 	if err != nil {
 		return err
 	}
-	url := *rpcURL
-	if url == "" {
-		url = "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(int(p.RPCPort))) + "/"
-	}
-	if *wallet != "" {
-		url = strings.TrimRight(url, "/") + "/wallet/" + urlEscape(*wallet)
-	}
-	client := &rpc.Client{URL: url}
-	switch {
-	case *stdinPass:
-		line, err := bufio.NewReader(env.Stdin).ReadString('\n')
-		if err != nil && !(errors.Is(err, io.EOF) && line != "") {
-			return fmt.Errorf("reading the RPC password from standard input: %w", err)
-		}
-		client.User, client.Password = *user, rpc.Secret(strings.TrimRight(line, "\r\n"))
-	case *password != "":
-		client.User, client.Password = *user, rpc.Secret(*password)
-	default:
-		path := *cookieFile
-		if path == "" {
-			path = rpc.CookiePath(rpc.DataDir(*dataDir, p.Name))
-		}
-		u, pw, err := rpc.ReadCookie(path)
-		if err != nil {
-			return fmt.Errorf("could not locate RPC credentials: no cookie file (%v) and no -rpcpassword; "+
-				"is the %s node running with -datadir %s", err, p.Name, *dataDir)
-		}
-		client.User, client.Password = u, pw
-	}
-
 	callParams, err := rpc.ConvertArgs(method, methodArgs, *named)
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	if *timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, *timeout)
-		defer cancel()
-	}
+	ctx, cancel := conn.withTimeout(ctx)
+	defer cancel()
 	result, err := client.Call(ctx, method, callParams)
 	if err != nil {
-		var re *rpc.Error
-		var opErr *net.OpError
-		switch {
-		case errors.As(err, &re):
-			return &rpcCallError{re}
-		case errors.As(err, &opErr):
-			return fmt.Errorf("could not connect to the server %s: %v\n\n"+
-				"Make sure the ballast node is running and that you are connecting to the correct RPC port (-network, -rpcurl)", url, opErr.Err)
-		}
-		return err
+		return rpcCallErr(err, client.URL)
 	}
 	return printResult(env.Stdout, result)
+}
+
+// rpcClientFlags are the connection flags of the commands that talk to a
+// running node over JSON-RPC (ballast rpc, ballast asset).
+type rpcClientFlags struct {
+	network, paramsFile, dataDir, rpcURL *string
+	user, password, cookieFile, wallet   *string
+	stdinPass                            *bool
+	timeout                              *time.Duration
+}
+
+func addRPCClientFlags(fs *flag.FlagSet) *rpcClientFlags {
+	return &rpcClientFlags{
+		network:    fs.String("network", "mainnet", "`network`: mainnet, testnet or regtest"),
+		paramsFile: fs.String("params", "", "network `file` of a network made with 'ballast genesis' (instead of -network)"),
+		dataDir:    fs.String("datadir", rpc.DefaultBaseDir(), "base data `directory`; the cookie is read from <datadir>/<network>/.cookie"),
+		rpcURL:     fs.String("rpcurl", "", "server `URL` (default http://127.0.0.1:<the network's RPC port>/)"),
+		user:       fs.String("rpcuser", "", "`user` name for password authentication"),
+		password:   fs.String("rpcpassword", "", "`password` for password authentication (instead of the cookie)"),
+		stdinPass:  fs.Bool("stdinrpcpass", false, "read the RPC password from the first line of standard input"),
+		cookieFile: fs.String("rpccookiefile", "", "cookie `file` (default <datadir>/<network>/.cookie)"),
+		wallet:     fs.String("rpcwallet", "", "send the request to the wallet endpoint /wallet/<`name`>"),
+		timeout:    fs.Duration("rpcclienttimeout", 900*time.Second, "give up after this `duration` (0: never)"),
+	}
+}
+
+// client returns a client for the node the flags name, with its URL and
+// credentials (cookie, password, or a password read from stdin).
+func (f *rpcClientFlags) client(stdin io.Reader) (*rpc.Client, error) {
+	p, err := rpcNetwork(*f.network, *f.paramsFile)
+	if err != nil {
+		return nil, err
+	}
+	url := *f.rpcURL
+	if url == "" {
+		url = "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(int(p.RPCPort))) + "/"
+	}
+	if *f.wallet != "" {
+		url = strings.TrimRight(url, "/") + "/wallet/" + urlEscape(*f.wallet)
+	}
+	client := &rpc.Client{URL: url}
+	switch {
+	case *f.stdinPass:
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && !(errors.Is(err, io.EOF) && line != "") {
+			return nil, fmt.Errorf("reading the RPC password from standard input: %w", err)
+		}
+		client.User, client.Password = *f.user, rpc.Secret(strings.TrimRight(line, "\r\n"))
+	case *f.password != "":
+		client.User, client.Password = *f.user, rpc.Secret(*f.password)
+	default:
+		path := *f.cookieFile
+		if path == "" {
+			path = rpc.CookiePath(rpc.DataDir(*f.dataDir, p.Name))
+		}
+		u, pw, err := rpc.ReadCookie(path)
+		if err != nil {
+			return nil, fmt.Errorf("could not locate RPC credentials: no cookie file (%v) and no -rpcpassword; "+
+				"is the %s node running with -datadir %s", err, p.Name, *f.dataDir)
+		}
+		client.User, client.Password = u, pw
+	}
+	return client, nil
+}
+
+// withTimeout applies -rpcclienttimeout to ctx.
+func (f *rpcClientFlags) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	if *f.timeout > 0 {
+		return context.WithTimeout(ctx, *f.timeout)
+	}
+	return context.WithCancel(ctx)
+}
+
+// rpcCallErr turns a failed call into the CLI's error: a JSON-RPC error
+// as bitcoin-cli prints it, or a hint when nothing answers at url.
+func rpcCallErr(err error, url string) error {
+	var re *rpc.Error
+	var opErr *net.OpError
+	switch {
+	case errors.As(err, &re):
+		return &rpcCallError{re}
+	case errors.As(err, &opErr):
+		return fmt.Errorf("could not connect to the server %s: %v\n\n"+
+			"Make sure the ballast node is running and that you are connecting to the correct RPC port (-network, -rpcurl)", url, opErr.Err)
+	}
+	return err
 }
 
 // rpcNetwork returns the network named by -network or described by

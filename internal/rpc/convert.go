@@ -6,10 +6,22 @@ import (
 	"strings"
 )
 
-// paramTable maps method names to their parameters, for the client: the
-// server's own declarations, so the two cannot disagree (Core keeps a
-// separate table in client.cpp and a test comparing it with the server).
+// paramTable maps method names to their parameters, for the client. The
+// built-in methods' entries are the server's own declarations, so the two
+// cannot disagree; methods registered by other packages come from
+// clientSpecs (convert_table.go), which Server.CheckClientParams compares
+// with a wired server, as Core's rpc tests compare client.cpp's table with
+// the server's.
 func paramTable() map[string][]Param {
+	t := externalParams()
+	for name, ps := range builtinParams() {
+		t[name] = ps
+	}
+	return t
+}
+
+// builtinParams maps the methods of this package to their parameters.
+func builtinParams() map[string][]Param {
 	t := make(map[string][]Param)
 	for _, m := range (&Server{}).controlMethods() {
 		t[m.Name] = m.Params

@@ -82,7 +82,7 @@ func TestDocsCoverEveryMethod(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name := range paramTable() {
+	for name := range builtinParams() {
 		if !strings.Contains(string(doc), "\n### "+name+"\n") {
 			t.Errorf("docs/rpc.md has no section for %s", name)
 		}
@@ -96,7 +96,7 @@ func TestDocsCoverEveryMethod(t *testing.T) {
 func TestMethodTable(t *testing.T) {
 	n := newTestNode(t)
 	ts := startServer(t, Config{Backends: n.backends()})
-	table := paramTable()
+	table := builtinParams()
 	ts.srv.mu.RLock()
 	defer ts.srv.mu.RUnlock()
 	if len(ts.srv.methods) != len(table) {

@@ -20,6 +20,9 @@ const (
 	ErrInsufficientFunds = ErrorKind("ErrInsufficientFunds") // -6
 	ErrDust              = ErrorKind("ErrDust")              // a payment below the dust threshold (-4, "Transaction amount too small")
 	ErrInvalidAddress    = ErrorKind("ErrInvalidAddress")    // -5
+	ErrNotKeyAddress     = ErrorKind("ErrNotKeyAddress")     // a message signature needs a key-lock address (-3)
+	ErrMalformed         = ErrorKind("ErrMalformed")         // a signature that is not base64 (-3)
+	ErrInvalidKey        = ErrorKind("ErrInvalidKey")        // a private key that does not parse (-5)
 	ErrInvalidParameter  = ErrorKind("ErrInvalidParameter")  // -8
 	ErrWatchOnly         = ErrorKind("ErrWatchOnly")         // no private keys (-4)
 	ErrTxNotFound        = ErrorKind("ErrTxNotFound")        // not a wallet transaction (-5)

@@ -251,6 +251,7 @@ func (w *Wallet) BumpFee(txid chainhash.Hash, rate int64) (*wire.Tx, int64, int6
 		return nil, 0, 0, err
 	}
 	w.describe(p)
+	s.finalizing = true
 	if _, err := p.Sign(s); err != nil {
 		return nil, 0, 0, err
 	}

@@ -86,10 +86,16 @@ func (d *deriver) derive(chain, index uint32) (addrInfo, error) {
 	return ai, nil
 }
 
-// signer signs with keys derived from the unlocked account private key.
+// signer signs with the unlocked wallet's keys. It is used under the
+// wallet's mutex and not kept past it.
 type signer struct {
-	acct  *hd.ExtendedKey // private account key
+	keys  *keyCache
 	paths map[[32]byte]keyPath
+	// finalizing skips BIP340's verification of each new signature (the
+	// defence against faults leaking the key) because the caller finalizes
+	// the packet at once, and Finalize verifies every witness with
+	// policy.VerifySpend before a transaction can leave the wallet.
+	finalizing bool
 }
 
 func (s *signer) HasKey(pub [32]byte) bool { _, ok := s.paths[pub]; return ok }
@@ -99,16 +105,15 @@ func (s *signer) Sign(pub [32]byte, h [32]byte) ([64]byte, error) {
 	if !ok {
 		return [64]byte{}, errf(ErrWallet, "not a wallet key")
 	}
-	k, err := s.acct.Derive(hd.Path{p.chain, p.index})
+	priv, err := s.keys.priv(p)
 	if err != nil {
 		return [64]byte{}, err
 	}
-	priv, err := k.PrivKey()
-	if err != nil {
-		return [64]byte{}, err
+	var opts []schnorr.SignOption
+	if s.finalizing {
+		opts = append(opts, schnorr.FastSign())
 	}
-	sig, err := schnorr.Sign(priv, h[:])
-	priv.Zero()
+	sig, err := schnorr.Sign(priv, h[:], opts...)
 	if err != nil {
 		return [64]byte{}, err
 	}

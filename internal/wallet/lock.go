@@ -18,7 +18,7 @@ func (w *Wallet) IsEncrypted() bool { return w.f.Secret != nil && w.f.Secret.Enc
 func (w *Wallet) UnlockedUntil() time.Time {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.acct == nil {
+	if w.keys == nil {
 		return time.Time{}
 	}
 	return w.relockAt
@@ -30,10 +30,10 @@ func (w *Wallet) signer() (*signer, error) {
 	if w.f.Secret == nil {
 		return nil, errf(ErrWatchOnly, "Error: Private keys are disabled for this wallet")
 	}
-	if w.acct != nil && !w.relockAt.IsZero() && w.m.cfg.Now().After(w.relockAt) {
+	if w.keys != nil && !w.relockAt.IsZero() && w.m.cfg.Now().After(w.relockAt) {
 		w.lockKeys()
 	}
-	if w.acct == nil {
+	if w.keys == nil {
 		if w.f.Secret.Encrypted {
 			return nil, errf(ErrLocked, "Error: Please enter the wallet passphrase with walletpassphrase first.")
 		}
@@ -41,7 +41,7 @@ func (w *Wallet) signer() (*signer, error) {
 			return nil, err
 		}
 	}
-	return &signer{acct: w.acct, paths: w.paths}, nil
+	return &signer{keys: w.keys, paths: w.paths}, nil
 }
 
 func (w *Wallet) openSecrets(pass Passphrase) error {
@@ -57,13 +57,15 @@ func (w *Wallet) openSecrets(pass Passphrase) error {
 	if hex.EncodeToString(fp[:]) != w.f.MasterFingerprint {
 		return errf(ErrCorrupt, "secret does not match the wallet's keys")
 	}
-	w.acct = acct
+	w.keys.zero()
+	w.keys = newKeyCache(acct)
 	return nil
 }
 
-// lockKeys forgets the private account key. Called with mu held.
+// lockKeys overwrites and forgets every private key. Called with mu held.
 func (w *Wallet) lockKeys() {
-	w.acct, w.relockAt = nil, time.Time{}
+	w.keys.zero()
+	w.keys, w.relockAt = nil, time.Time{}
 }
 
 // Unlock decrypts the keys for timeout (walletpassphrase).

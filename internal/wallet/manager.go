@@ -259,7 +259,7 @@ func (m *Manager) Run(ctx context.Context) error {
 			now := m.cfg.Now()
 			for _, w := range m.List() {
 				w.mu.Lock()
-				if w.acct != nil && !w.relockAt.IsZero() && now.After(w.relockAt) {
+				if w.keys != nil && !w.relockAt.IsZero() && now.After(w.relockAt) {
 					w.lockKeys()
 				}
 				w.mu.Unlock()

@@ -276,14 +276,18 @@ func (w *Wallet) accountPath() hd.Path {
 func (w *Wallet) SignPacket(p *psbt.Packet) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.signPacket(p)
+	return w.signPacket(p, false)
 }
 
-func (w *Wallet) signPacket(p *psbt.Packet) (int, error) {
+// signPacket signs p with the wallet's keys, filling in the policies of its
+// multisig inputs; finalizing says the caller finalizes p next (see
+// signer.finalizing). Called with mu held.
+func (w *Wallet) signPacket(p *psbt.Packet, finalizing bool) (int, error) {
 	s, err := w.signer()
 	if err != nil {
 		return 0, err
 	}
+	s.finalizing = finalizing
 	for i := range p.Inputs { // fill in policies we know
 		k, ok := keyOf(p.Inputs[i].Prev.Lock)
 		if ai := w.addrs[k]; ok && ai != nil && ai.policy != nil && p.Inputs[i].Policy == nil {
@@ -307,7 +311,7 @@ func (w *Wallet) Send(pays []Payment, o SendOptions) (*wire.Tx, *Funded, error) 
 	if err != nil {
 		return nil, nil, err
 	}
-	if _, err := w.signPacket(f.Packet); err != nil {
+	if _, err := w.signPacket(f.Packet, true); err != nil {
 		return nil, nil, err
 	}
 	if done, err := f.Packet.Finalize(); err != nil || !done {

@@ -30,7 +30,7 @@ type Wallet struct {
 	locked  map[wire.OutPoint]bool // lockunspent
 	persist map[wire.OutPoint]bool // locks kept in the file
 
-	acct     *hd.ExtendedKey // the private account key while unlocked
+	keys     *keyCache // the private keys while unlocked (nil: locked)
 	relockAt time.Time
 	dirty    int // blocks processed since the last save
 }

@@ -1,11 +1,15 @@
-// Package coinselect chooses which outputs fund a payment: Core's
+// Package coinselect chooses which outputs fund a payment, as Core does:
 // branch-and-bound search for an input set that needs no change output,
-// then a largest-first fallback that adds change. It is pure: amounts are
-// integers, fees come from the caller's rate, nothing is logged.
+// then the knapsack solver, which adds change (or, when the change would be
+// too small to be worth an output, gives the excess to the fee).
+// Largest-first is kept for callers that want the fewest inputs. It is
+// pure: amounts are integers, fees come from the caller's rate, random
+// choices from the caller's source, nothing is logged.
 package coinselect
 
 import (
 	"errors"
+	"math/rand/v2"
 	"sort"
 )
 
@@ -36,23 +40,30 @@ type Params struct {
 	ChangeFee, ChangeCost int64
 	// MinChange is the smallest change worth making (above dust).
 	MinChange int64
+	// Rand drives the knapsack solver's random subsets; nil means a fixed
+	// seed (reproducible selections).
+	Rand *rand.Rand
 }
 
 // Result is a selection: indexes into the coins, and the change (0: none).
 type Result struct {
 	Indexes []int
 	Change  int64
-	Fee     int64 // the fee paid by the inputs and change output (excludes Target's part)
-	Algo    string
+	Fee     int64  // the fee paid by the inputs and change output (excludes Target's part)
+	Algo    string // "bnb", "knapsack" or "largest_first"
 }
 
-// Select picks coins for p. Coins whose fee exceeds their value are never
+// Select picks coins for p: branch-and-bound when some input set needs no
+// change, else knapsack. Coins whose fee exceeds their value are never
 // chosen.
 func Select(coins []Coin, p Params) (Result, error) {
 	if r, ok := BranchAndBound(coins, p); ok {
 		return r, nil
 	}
-	return LargestFirst(coins, p)
+	if r, ok := Knapsack(coins, p, p.Rand); ok {
+		return r, nil
+	}
+	return Result{}, ErrInsufficient
 }
 
 // usable returns the indexes of coins with positive effective value,

@@ -3,6 +3,7 @@ package coinselect
 import (
 	"errors"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -29,14 +30,69 @@ func TestBranchAndBoundExact(t *testing.T) {
 	}
 }
 
-func TestFallbackMakesChange(t *testing.T) {
-	cs := coins(10_000_000, 7_000_000)
-	r, err := Select(cs, Params{Target: 1_000_000, ChangeFee: 50, ChangeCost: 200, MinChange: 1000})
-	if err != nil || r.Algo != "largest_first" || len(r.Indexes) != 1 || r.Indexes[0] != 0 {
-		t.Fatalf("%+v %v", r, err)
+// Which algorithm applies, and what it chooses, on small sets. The params
+// are the same throughout: a change output costs 50 now and 200 in all, the
+// smallest change worth making is 1,000, every coin costs 100 to spend.
+func TestWhichAlgorithm(t *testing.T) {
+	p := Params{Target: 10_000_000, ChangeFee: 50, ChangeCost: 200, MinChange: 1000}
+	for _, c := range []struct {
+		name   string
+		coins  []Coin
+		algo   string
+		picked []int
+		change int64
+	}{
+		// Two coins land within [target, target+200]: no change output.
+		{"changeless set exists: bnb", coins(4_000_100, 6_000_150, 9_000_000), "bnb", []int{0, 1}, 0},
+		// Nothing lands in the window; the small coins add up to the target
+		// plus a change, so the big coin is left whole (largest-first would
+		// spend it and make 90M of change).
+		{"small coins add up: knapsack subset", coins(100_000_000, 6_000_100, 5_000_100), "knapsack", []int{1, 2}, 1_000_000 - 50},
+		// The small coins do not reach the target: the smallest coin above
+		// it, not the largest.
+		{"one coin covers it: knapsack lowest larger", coins(100_000_000, 30_000_100, 2_000_100), "knapsack", []int{1}, 20_000_000 - 50},
+		// The coins reach the target but not a worthwhile change: the excess
+		// (500, too much for bnb's window, too little for change) is fee.
+		{"change not worth it: knapsack, excess to fee", coins(10_000_600), "knapsack", []int{0}, 0},
+	} {
+		r, err := Select(c.coins, p)
+		if err != nil || r.Algo != c.algo || !slices.Equal(r.Indexes, c.picked) || r.Change != c.change {
+			t.Errorf("%s: got %s %v change %d (%v); want %s %v change %d", c.name, r.Algo, r.Indexes, r.Change, err,
+				c.algo, c.picked, c.change)
+		}
 	}
-	if r.Change != 10_000_000-100-1_000_000-50 {
-		t.Errorf("change %d", r.Change)
+	// Largest-first, for comparison, fragments the big coin.
+	r, err := LargestFirst(coins(100_000_000, 6_000_100, 5_000_100), p)
+	if err != nil || !slices.Equal(r.Indexes, []int{0}) || r.Change != 90_000_000-100-50 {
+		t.Errorf("largest first: %+v %v", r, err)
+	}
+}
+
+// Knapsack with no random source is reproducible; with one it still pays
+// the target.
+func TestKnapsackReproducible(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 200 {
+		cs := make([]Coin, 2+rng.IntN(40))
+		var total int64
+		for i := range cs {
+			cs[i] = Coin{Value: 1000 + rng.Int64N(100_000), Fee: 100}
+			total += cs[i].effective()
+		}
+		p := Params{Target: 1 + rng.Int64N(total), ChangeFee: 50, ChangeCost: 200, MinChange: 1000}
+		a, okA := Knapsack(cs, p, nil)
+		b, okB := Knapsack(cs, p, nil)
+		if !okA || !okB || !slices.Equal(a.Indexes, b.Indexes) {
+			t.Fatalf("two runs differ: %v %v", a.Indexes, b.Indexes)
+		}
+		c, ok := Knapsack(cs, p, rand.New(rand.NewPCG(rng.Uint64(), 0)))
+		var sum int64
+		for _, i := range c.Indexes {
+			sum += cs[i].effective()
+		}
+		if !ok || sum < p.Target {
+			t.Fatalf("knapsack pays %d of %d", sum, p.Target)
+		}
 	}
 }
 

@@ -112,6 +112,15 @@ func (e *ExtendedKey) Fingerprint() [4]byte {
 	return fp
 }
 
+// Zero overwrites the key material of e (private or public key and
+// chain code); e must not be used afterwards. Callers holding a private key
+// in memory zero it when they are done, as btcec.PrivateKey.Zero does.
+func (e *ExtendedKey) Zero() {
+	clear(e.key)
+	clear(e.chainCode[:])
+	e.key = nil
+}
+
 // Neuter returns the public key of e with the public version v.
 func (e *ExtendedKey) Neuter(v Version) *ExtendedKey {
 	n := *e

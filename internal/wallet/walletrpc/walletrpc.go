@@ -35,6 +35,9 @@ func rpcError(err error) error {
 		{wallet.ErrInsufficientFunds, rpc.CodeWalletInsufficientFund},
 		{wallet.ErrDust, rpc.CodeWallet},
 		{wallet.ErrInvalidAddress, rpc.CodeInvalidAddressOrKey},
+		{wallet.ErrInvalidKey, rpc.CodeInvalidAddressOrKey},
+		{wallet.ErrNotKeyAddress, rpc.CodeType},
+		{wallet.ErrMalformed, rpc.CodeType},
 		{wallet.ErrTxNotFound, rpc.CodeInvalidAddressOrKey},
 		{wallet.ErrInvalidParameter, rpc.CodeInvalidParameter},
 		{wallet.ErrRejected, rpc.CodeVerifyRejected},
@@ -110,8 +113,11 @@ func Methods(m *wallet.Manager) []rpc.Method {
 	out = append(out, balanceMethods(m)...)
 	out = append(out, sendMethods(m)...)
 	out = append(out, psbtMethods(m)...)
+	out = append(out, messageMethods(m)...)
 	for i := range out {
-		out[i].Category = "Wallet"
+		if out[i].Category == "" {
+			out[i].Category = "Wallet"
+		}
 	}
 	return out
 }
