@@ -53,6 +53,11 @@ func (c *client) do(method, path string, p url.Values, signed bool) (int, map[st
 func setup(t *testing.T) (*client, *client) { return setupWith(t, Config{Listen: "127.0.0.1:0"}) }
 
 func setupWith(t *testing.T, cfg Config) (*client, *client) {
+	a, b, _ := setupVenue(t, cfg)
+	return a, b
+}
+
+func setupVenue(t *testing.T, cfg Config) (*client, *client, *venue.Venue) {
 	ctx, cancel := context.WithCancel(context.Background())
 	dir := t.TempDir()
 	v, err := venue.Open(ctx, venue.Config{DataDir: dir, MasterKey: make([]byte, 32),
@@ -87,7 +92,7 @@ func setupWith(t *testing.T, cfg Config) (*client, *client) {
 	for _, c := range cs {
 		c.base = "http://" + s.Addr()
 	}
-	return cs[0], cs[1]
+	return cs[0], cs[1], v
 }
 
 func TestRESTTrading(t *testing.T) {

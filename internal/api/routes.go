@@ -243,7 +243,7 @@ func (s *Server) newOrder(r *request) (any, error) {
 	o := res.Order
 	switch rt {
 	case "ACK":
-		return map[string]any{"symbol": o.Symbol, "orderId": o.ID, "orderListId": -1, "clientOrderId": o.ClientOrderID, "transactTime": o.TimeMS}, nil
+		return ackJSON(&o), nil
 	case "RESULT":
 		return orderJSON(m, &o, true), nil
 	}

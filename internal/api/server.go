@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ballast-chain/ballast/internal/auth"
@@ -53,6 +54,8 @@ type Server struct {
 	ln  net.Listener
 	st  *streams
 
+	hashSem chan struct{}
+
 	lkMu       sync.Mutex
 	listenKeys map[string]listenKey
 }
@@ -81,7 +84,8 @@ func New(cfg Config, v *venue.Venue) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, v: v, log: cfg.Logger, rl: newLimiter(), ln: ln, listenKeys: map[string]listenKey{}}
+	s := &Server{cfg: cfg, v: v, log: cfg.Logger, rl: newLimiter(), ln: ln, listenKeys: map[string]listenKey{},
+		hashSem: make(chan struct{}, hashSlots)}
 	s.st = newStreams(s)
 	return s, nil
 }
@@ -134,6 +138,9 @@ func (s *Server) Handler() http.Handler {
 	for path, e := range s.routes() {
 		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, e) })
 	}
+	for path, e := range s.userRoutes() {
+		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) { s.serveUser(w, r, e) })
+	}
 	mux.HandleFunc("GET /ws", s.serveStreams)
 	mux.HandleFunc("GET /ws/", s.serveStreams)
 	mux.HandleFunc("GET /stream", s.serveStreams)
@@ -141,29 +148,79 @@ func (s *Server) Handler() http.Handler {
 	return mux
 }
 
+// rawJSON is a response body already encoded (hot paths build it by
+// hand instead of through reflection).
+type rawJSON []byte
+
+var contentTypeJSON = []string{"application/json;charset=UTF-8"}
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+	w.Header()["Content-Type"] = contentTypeJSON
+	if b, ok := v.(rawJSON); ok {
+		w.Header()["Content-Length"] = []string{strconv.Itoa(len(b))}
+		w.WriteHeader(status)
+		_, _ = w.Write(b)
+		return
+	}
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// ackJSON encodes Binance's ACK order response:
+// {"symbol","orderId","orderListId":-1,"clientOrderId","transactTime"}.
+func ackJSON(o *venue.Order) rawJSON {
+	b := make([]byte, 0, 160)
+	b = append(b, `{"symbol":`...)
+	b = appendJSONString(b, o.Symbol)
+	b = append(b, `,"orderId":`...)
+	b = strconv.AppendUint(b, o.ID, 10)
+	b = append(b, `,"orderListId":-1,"clientOrderId":`...)
+	b = appendJSONString(b, o.ClientOrderID)
+	b = append(b, `,"transactTime":`...)
+	b = strconv.AppendInt(b, o.TimeMS, 10)
+	return append(b, '}', '\n')
+}
+
+// appendJSONString quotes s as JSON; client order ids are short printable
+// ASCII, anything else goes through encoding/json.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 func writeErr(w http.ResponseWriter, status, code int, msg string) {
 	writeJSON(w, status, map[string]any{"code": code, "msg": msg})
 }
 
-func (s *Server) serve(w http.ResponseWriter, r *http.Request, e endpoint) {
-	ip := clientIP(r)
-	used, status := s.rl.weigh(ip, e.weight, s.cfg.WeightPerMinute)
+// admit charges the request's weight to its IP and answers 429/418 when
+// over the limit.
+func (s *Server) admit(w http.ResponseWriter, r *http.Request, ip netip.Addr, weight int) bool {
+	used, status := s.rl.weigh(ip, weight, s.cfg.WeightPerMinute)
 	w.Header().Set("X-MBX-USED-WEIGHT-1M", strconv.Itoa(used))
 	switch status {
 	case http.StatusTooManyRequests:
 		w.Header().Set("Retry-After", "60")
 		writeErr(w, 429, -1003, "Too many requests; please use the websocket for live updates.")
-		return
+		return false
 	case http.StatusTeapot:
 		s.v.AuditEvent(r.Context(), "ip_banned", 0, ip.String())
 		w.Header().Set("Retry-After", "120")
 		writeErr(w, 418, -1003, "Way too many requests; IP banned.")
+		return false
+	}
+	return true
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, e endpoint) {
+	ip := clientIP(r)
+	if !s.admit(w, r, ip, e.weight) {
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<16))
@@ -192,6 +249,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, e endpoint) {
 			return
 		}
 		if !k.AllowIP.Allows(ip) {
+			s.v.KeyDenied(r.Context(), k, ip, "ip not allowed")
 			writeErr(w, 401, -2015, "Invalid API-key, IP, or permissions for action.")
 			return
 		}
@@ -240,6 +298,11 @@ func (s *Server) verify(r *http.Request, q url.Values, body []byte, ip netip.Add
 		return 0, -2014, "API-key format invalid."
 	}
 	if !k.AllowIP.Allows(ip) || !k.Perms.Has(perm) {
+		why := "permission " + perm.String()
+		if !k.AllowIP.Allows(ip) {
+			why = "ip not allowed"
+		}
+		s.v.KeyDenied(r.Context(), k, ip, why)
 		return 0, -2015, "Invalid API-key, IP, or permissions for action."
 	}
 	sig := q.Get("signature")
@@ -302,54 +365,82 @@ func clientIP(r *http.Request) netip.Addr {
 }
 
 // limiter counts request weight per IP per minute and orders per account
-// per 10 s (fixed windows); after repeated 429s an IP is banned (418).
+// per 10 s (fixed windows); after repeated 429s in a window an IP is
+// banned (418). Counters are atomics in per-key records, so concurrent
+// requests do not serialise on a lock.
 type limiter struct {
-	mu     sync.Mutex
-	window int64
-	weight map[netip.Addr]int
-	over   map[netip.Addr]int
-	banned map[netip.Addr]int64
-	owin   int64
-	orders map[uint64]int
+	ips   sync.Map // netip.Addr -> *ipLimit
+	accts sync.Map // uint64 -> *window
+	sweep atomic.Int64
+	nowFn func() time.Time
 }
 
-func newLimiter() *limiter {
-	return &limiter{weight: map[netip.Addr]int{}, over: map[netip.Addr]int{}, banned: map[netip.Addr]int64{}, orders: map[uint64]int{}}
+type window struct {
+	win atomic.Int64
+	n   atomic.Int64
 }
+
+// add counts w in the window win, starting the count afresh when the
+// window moved on.
+func (c *window) add(win, w int64) int64 {
+	if old := c.win.Load(); old != win && c.win.CompareAndSwap(old, win) {
+		c.n.Store(0)
+	}
+	return c.n.Add(w)
+}
+
+type ipLimit struct {
+	weight window
+	over   window
+	banned atomic.Int64 // unix seconds
+}
+
+func newLimiter() *limiter { return &limiter{nowFn: time.Now} }
 
 func (l *limiter) weigh(ip netip.Addr, w, limit int) (int, int) {
-	now := time.Now().Unix()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if until, ok := l.banned[ip]; ok && now < until {
-		return l.weight[ip], http.StatusTeapot
+	now := l.nowFn().Unix()
+	v, ok := l.ips.Load(ip)
+	if !ok {
+		l.prune(now)
+		v, _ = l.ips.LoadOrStore(ip, &ipLimit{})
 	}
-	if win := now / 60; win != l.window {
-		l.window = win
-		clear(l.weight)
+	st := v.(*ipLimit)
+	if now < st.banned.Load() {
+		return int(st.weight.n.Load()), http.StatusTeapot
 	}
-	l.weight[ip] += w
-	used := l.weight[ip]
-	if used > limit {
-		l.over[ip]++
-		if l.over[ip] > 10 {
-			l.banned[ip] = now + 120
-			return used, http.StatusTeapot
+	used := st.weight.add(now/60, int64(w))
+	if used > int64(limit) {
+		if st.over.add(now/60, 1) > 10 {
+			st.banned.Store(now + 120)
+			return int(used), http.StatusTeapot
 		}
-		return used, http.StatusTooManyRequests
+		return int(used), http.StatusTooManyRequests
 	}
-	return used, http.StatusOK
+	return int(used), http.StatusOK
+}
+
+// prune drops, once a minute, the records of IPs idle for a window and
+// not banned, so the map stays bounded by the active addresses.
+func (l *limiter) prune(now int64) {
+	last := l.sweep.Load()
+	if now/60 == last || !l.sweep.CompareAndSwap(last, now/60) {
+		return
+	}
+	l.ips.Range(func(k, v any) bool {
+		st := v.(*ipLimit)
+		if st.weight.win.Load() < now/60-1 && st.banned.Load() <= now {
+			l.ips.Delete(k)
+		}
+		return true
+	})
 }
 
 func (l *limiter) order(acct uint64, limit int) (int, bool) {
-	now := time.Now().Unix() / 10
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if now != l.owin {
-		l.owin = now
-		clear(l.orders)
+	win := l.nowFn().Unix() / 10
+	v, ok := l.accts.Load(acct)
+	if !ok {
+		v, _ = l.accts.LoadOrStore(acct, &window{})
 	}
-	l.orders[acct]++
-	n := l.orders[acct]
-	return n, n <= limit
+	n := v.(*window).add(win, 1)
+	return int(n), n <= int64(limit)
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -77,6 +78,9 @@ func (st *streams) unsubscribe(c *wsConn, name string) {
 }
 
 func (st *streams) subscribeUser(c *wsConn, acct uint64) {
+	// Warm the anti-phishing cache: emitUser runs under a market's lock
+	// and reads only the cache.
+	st.s.v.AntiPhishingCode(context.Background(), acct)
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	set := st.byUser[acct]
@@ -146,6 +150,13 @@ func (st *streams) emitUser(acct uint64, v any) {
 	if len(subs) == 0 {
 		return
 	}
+	// The anti-phishing code rides in every user-data event as "apc"
+	// (Binance defines no such field; clients ignore unknown ones).
+	if m, ok := v.(map[string]any); ok {
+		if code := st.s.v.CachedAntiPhishingCode(acct); code != "" {
+			m["apc"] = code
+		}
+	}
 	data, _ := json.Marshal(v)
 	msg := &outMsg{raw: data, user: true}
 	for _, c := range subs {
@@ -187,6 +198,10 @@ func (st *streams) initDepth(m *venue.Market) {
 }
 
 func (st *streams) dispatch(u *venue.Update) {
+	if b := u.Balance; b != nil {
+		st.balanceUpdate(b)
+		return
+	}
 	m, ok := st.s.v.Market(u.Symbol)
 	if !ok {
 		return

@@ -130,3 +130,17 @@ func (s *Server) lookupListenKey(key string) (uint64, bool) {
 	}
 	return lk.account, true
 }
+
+// balanceUpdate sends Binance's balanceUpdate for a change outside trading
+// (admin credits and debits), then the account's position in that asset.
+func (st *streams) balanceUpdate(b *venue.BalanceChange) {
+	d, ok := st.s.v.AssetDecimals(b.Asset)
+	if !ok {
+		d = 8
+	}
+	st.emitUser(b.Account, map[string]any{"e": "balanceUpdate", "E": b.TimeMS, "a": b.Asset,
+		"d": venue.FormatAmount(b.Delta, d), "T": b.TimeMS})
+	bal := st.s.v.Ledger.Balance(ledger.AccountID(b.Account), ledger.Asset(b.Asset))
+	st.emitUser(b.Account, map[string]any{"e": "outboundAccountPosition", "E": b.TimeMS, "u": b.TimeMS,
+		"B": []any{map[string]string{"a": b.Asset, "f": venue.FormatAmount(bal.Free, d), "l": venue.FormatAmount(bal.Locked, d)}}})
+}

@@ -106,6 +106,20 @@ func (d *DB) migrate(ctx context.Context) error {
 			amount BIGINT NOT NULL, reason TEXT NOT NULL, created_ms BIGINT NOT NULL)`,
 		`CREATE TABLE IF NOT EXISTS audit (seq BIGINT PRIMARY KEY, time_ms BIGINT NOT NULL, kind TEXT NOT NULL,
 			user_id BIGINT NOT NULL, detail TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL)`,
+		`CREATE TABLE IF NOT EXISTS totp_pending (user_id BIGINT PRIMARY KEY, secret TEXT NOT NULL, created_ms BIGINT NOT NULL)`,
+		`CREATE TABLE IF NOT EXISTS orders (symbol TEXT NOT NULL, order_id BIGINT NOT NULL, account BIGINT NOT NULL,
+			client_id TEXT NOT NULL, side INTEGER NOT NULL, api_type TEXT NOT NULL, tif INTEGER NOT NULL,
+			price BIGINT NOT NULL, stop_price BIGINT NOT NULL, qty BIGINT NOT NULL, quote_qty BIGINT NOT NULL,
+			iceberg BIGINT NOT NULL, filled BIGINT NOT NULL, cum_quote BIGINT NOT NULL, status TEXT NOT NULL,
+			working INTEGER NOT NULL, time_ms BIGINT NOT NULL, update_ms BIGINT NOT NULL, PRIMARY KEY (symbol, order_id))`,
+		`CREATE INDEX IF NOT EXISTS orders_account ON orders (account, symbol, order_id)`,
+		`CREATE TABLE IF NOT EXISTS trades (symbol TEXT NOT NULL, trade_id BIGINT NOT NULL, price BIGINT NOT NULL,
+			qty BIGINT NOT NULL, quote BIGINT NOT NULL, time_ms BIGINT NOT NULL, buyer_is_maker INTEGER NOT NULL,
+			taker_order BIGINT NOT NULL, maker_order BIGINT NOT NULL, buyer BIGINT NOT NULL, seller BIGINT NOT NULL,
+			buyer_fee BIGINT NOT NULL, seller_fee BIGINT NOT NULL, PRIMARY KEY (symbol, trade_id))`,
+		`CREATE INDEX IF NOT EXISTS trades_buyer ON trades (buyer, symbol, trade_id)`,
+		`CREATE INDEX IF NOT EXISTS trades_seller ON trades (seller, symbol, trade_id)`,
+		`CREATE INDEX IF NOT EXISTS trades_time ON trades (symbol, time_ms)`,
 	}
 	for _, s := range schema {
 		if _, err := d.db.ExecContext(ctx, s); err != nil {

@@ -233,3 +233,71 @@ func (d *DB) Transfers(ctx context.Context) ([]Transfer, error) {
 	}
 	return out, rows.Err()
 }
+
+// SetPendingTOTP stores a TOTP secret awaiting its first code (enrolment);
+// it replaces an earlier pending secret of the user.
+func (d *DB) SetPendingTOTP(ctx context.Context, user uint64, secret string, nowMS int64) error {
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM totp_pending WHERE user_id = $1`, user); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO totp_pending (user_id, secret, created_ms) VALUES ($1, $2, $3)`, user, secret, nowMS); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// PendingTOTP returns a user's pending TOTP secret and when it was made.
+func (d *DB) PendingTOTP(ctx context.Context, user uint64) (string, int64, error) {
+	var s string
+	var at int64
+	err := d.db.QueryRowContext(ctx, `SELECT secret, created_ms FROM totp_pending WHERE user_id = $1`, user).Scan(&s, &at)
+	if err != nil {
+		return "", 0, notFound(err, "pending TOTP")
+	}
+	return s, at, nil
+}
+
+// ConfirmTOTP makes the pending secret the user's 2FA secret, with step
+// (the code that confirmed it) already used.
+func (d *DB) ConfirmTOTP(ctx context.Context, user uint64, secret string, step uint64) error {
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `DELETE FROM totp_pending WHERE user_id = $1 AND secret = $2`, user, secret)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return ruleError(ErrNotFound, nil, "pending TOTP changed")
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE users SET totp_secret = $1, totp_last_step = $2 WHERE id = $3`, secret, step, user); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// UserAPIKeys returns a user's API keys, oldest first.
+func (d *DB) UserAPIKeys(ctx context.Context, user uint64) ([]APIKey, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT key_id, user_id, label, sealed_secret, permissions, allow_ips, created_ms
+		FROM api_keys WHERE user_id = $1 ORDER BY created_ms, key_id`, user)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []APIKey
+	for rows.Next() {
+		var k APIKey
+		if err := rows.Scan(&k.KeyID, &k.UserID, &k.Label, &k.SealedSecret, &k.Permissions, &k.AllowIPs, &k.CreatedMS); err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}

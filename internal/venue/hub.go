@@ -18,6 +18,18 @@ type Update struct {
 	Trades            []Trade
 	Bids, Asks        []matching.Level // levels whose quantity changed (0: removed)
 	Orders            []OrderUpdate    // orders whose state changed
+	// Balance is set (and the rest empty) for a balance change outside
+	// trading: an admin credit or debit (later: deposits, withdrawals).
+	Balance *BalanceChange
+}
+
+// BalanceChange is a change of an account's free balance outside trading,
+// in the asset's ledger units (Binance's balanceUpdate).
+type BalanceChange struct {
+	Account uint64
+	Asset   string
+	Delta   int64
+	TimeMS  int64
 }
 
 // OrderUpdate is an order after a command, with the command's last fill of
@@ -103,6 +115,18 @@ func (h *hub) publish(m *Market, evs []matching.Event, now int64) {
 		}
 		u.Orders = append(u.Orders, ou)
 	}
+	h.mu.RLock()
+	for _, fn := range h.subs {
+		fn(u)
+	}
+	h.mu.RUnlock()
+}
+
+func (h *hub) publishBalance(b *BalanceChange) {
+	if h.n.Load() == 0 {
+		return
+	}
+	u := &Update{Balance: b, TimeMS: b.TimeMS}
 	h.mu.RLock()
 	for _, fn := range h.subs {
 		fn(u)

@@ -3,6 +3,7 @@ package venue
 import (
 	"sync"
 
+	"github.com/ballast-chain/ballast/internal/exchangedb"
 	"github.com/ballast-chain/ballast/internal/journal"
 	"github.com/ballast-chain/ballast/internal/ledger"
 	"github.com/ballast-chain/ballast/internal/matching"
@@ -82,19 +83,24 @@ type Market struct {
 	now  func() int64
 	subs *hub
 
-	mu       sync.Mutex
-	applied  sync.Cond // signalled when nextSeq advances
-	nextSeq  uint64    // seq of the next event to apply
-	stash    map[uint64][]matching.Event
-	meta     map[uint64]pendingMeta
-	orders   map[uint64]*Order
-	byClient map[clientKey]uint64
-	accounts map[uint64][]uint64 // account -> its order ids, oldest first
-	bids     map[int64]int64
-	asks     map[int64]int64
-	trades   []Trade
-	lastID   uint64 // last trade id
-	touched  []*Order
+	mu        sync.Mutex
+	applied   sync.Cond // signalled when nextSeq advances
+	nextSeq   uint64    // seq of the next event to apply
+	stash     map[uint64][]matching.Event
+	meta      map[uint64]pendingMeta
+	orders    map[uint64]*Order
+	byClient  map[clientKey]uint64
+	accounts  map[uint64][]uint64 // account -> its order ids, oldest first
+	bids      map[int64]int64
+	asks      map[int64]int64
+	trades    []Trade
+	lastID    uint64 // last trade id
+	touched   []*Order
+	cmdTrades []Trade // the trades of the command being applied
+	window    int     // in-memory trade history bound
+
+	db   *exchangedb.DB // history beyond the window
+	hist *historyWriter // nil while the journal replays
 }
 
 type clientKey struct {
@@ -102,8 +108,11 @@ type clientKey struct {
 	id      string
 }
 
-func newMarket(spec MarketSpec, l *ledger.Ledger, now func() int64, h *hub) *Market {
-	m := &Market{Spec: spec, l: l, now: now, subs: h, nextSeq: 1,
+func newMarket(spec MarketSpec, l *ledger.Ledger, now func() int64, h *hub, window int) *Market {
+	if window <= 0 {
+		window = defaultTradeWindow
+	}
+	m := &Market{Spec: spec, l: l, now: now, subs: h, nextSeq: 1, window: window,
 		stash: map[uint64][]matching.Event{}, meta: map[uint64]pendingMeta{}, orders: map[uint64]*Order{},
 		byClient: map[clientKey]uint64{}, accounts: map[uint64][]uint64{}, bids: map[int64]int64{}, asks: map[int64]int64{}}
 	m.applied.L = &m.mu
@@ -145,6 +154,7 @@ func (m *Market) deliver(evs []matching.Event) {
 func (m *Market) applyLocked(evs []matching.Event) {
 	now := m.now()
 	m.touched = m.touched[:0]
+	m.cmdTrades = m.cmdTrades[:0]
 	for i := range evs {
 		ev := &evs[i]
 		m.nextSeq = ev.Seq + 1
@@ -222,6 +232,9 @@ func (m *Market) applyLocked(evs []matching.Event) {
 			m.finish(o, now)
 		}
 	}
+	if m.hist != nil {
+		m.hist.add(m.Spec.Symbol, m.touched, m.cmdTrades)
+	}
 	if m.subs != nil {
 		m.subs.publish(m, evs, now)
 	}
@@ -298,14 +311,16 @@ func (m *Market) trade(ev *matching.Event, now int64) {
 		sellerOrder.held -= f.Base
 	}
 	m.trades = append(m.trades, t)
-	if len(m.trades) > maxTrades {
-		m.trades = append(m.trades[:0], m.trades[len(m.trades)-maxTrades/2:]...)
+	m.cmdTrades = append(m.cmdTrades, t)
+	if len(m.trades) > m.window {
+		m.trades = append(m.trades[:0], m.trades[len(m.trades)-m.window/2:]...)
 	}
 	m.lastID = t.ID
 }
 
-// maxTrades bounds the in-memory trade history per market.
-const maxTrades = 100_000
+// defaultTradeWindow bounds the in-memory trade history per market;
+// older trades are read from the database.
+const defaultTradeWindow = 100_000
 
 func (m *Market) finish(o *Order, now int64) {
 	if o.done {

@@ -54,8 +54,18 @@ func KlineBounds(iv string, tms int64) (open, closeMS int64) {
 func (m *Market) Klines(iv string, startMS, endMS int64, limit int) []Kline {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	trades := m.trades
+	if startMS > 0 && len(trades) > 0 && trades[0].ID > 1 && startMS < trades[0].TimeMS {
+		// The window starts before memory: older trades come from the
+		// database (read without the market's lock).
+		first := trades[0].ID
+		m.mu.Unlock()
+		old := m.storedTradesBetween(startMS, endMS, first)
+		m.mu.Lock()
+		trades = append(old, m.trades...)
+	}
 	var out []Kline
-	for _, t := range m.trades {
+	for _, t := range trades {
 		o, c := KlineBounds(iv, t.TimeMS)
 		if (startMS > 0 && o < startMS) || (endMS > 0 && o > endMS) {
 			continue
@@ -174,7 +184,7 @@ type AggTrade struct {
 
 // AggTrades aggregates the recent history (ids >= fromID, at most limit).
 func (m *Market) AggTrades(fromID uint64, startMS, endMS int64, limit int) []AggTrade {
-	ts := m.Trades(fromID, maxTrades)
+	ts := m.Trades(fromID, defaultTradeWindow)
 	var out []AggTrade
 	for _, t := range ts {
 		if (startMS > 0 && t.TimeMS < startMS) || (endMS > 0 && t.TimeMS > endMS) {

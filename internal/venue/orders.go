@@ -3,7 +3,9 @@ package venue
 import (
 	"context"
 	"sort"
+	"time"
 
+	"github.com/ballast-chain/ballast/internal/exchangedb"
 	"github.com/ballast-chain/ballast/internal/ledger"
 	"github.com/ballast-chain/ballast/internal/matching"
 )
@@ -244,20 +246,58 @@ func (m *Market) Orders(account uint64, openOnly bool, fromID uint64, limit int)
 	return out
 }
 
-// AccountTrades returns account's trades in the market, oldest first.
+// AccountTrades returns account's trades in the market, oldest first:
+// from fromID on (at most limit), or the latest limit when fromID is 0.
+// Trades older than the in-memory window come from the database.
 func (m *Market) AccountTrades(account uint64, fromID uint64, limit int) []Trade {
 	m.mu.Lock()
-	defer m.mu.Unlock()
 	var out []Trade
 	for _, t := range m.trades {
 		if (t.Buyer == account || t.Seller == account) && t.ID >= fromID {
 			out = append(out, t)
 		}
 	}
-	if limit > 0 && len(out) > limit {
-		out = out[len(out)-limit:]
+	inMemory := m.memoryFrom(fromID)
+	m.mu.Unlock()
+	if !inMemory && (fromID > 0 || len(out) < limit) && m.db != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		recs, err := m.db.AccountTrades(ctx, m.Spec.Symbol, account, fromID, limit)
+		cancel()
+		if err == nil {
+			out = mergeTrades(recs, out)
+		}
+	}
+	return clip(out, fromID, limit)
+}
+
+// mergeTrades puts stored trades before the in-memory ones they do not
+// overlap.
+func mergeTrades(stored []exchangedb.Trade, mem []Trade) []Trade {
+	out := make([]Trade, 0, len(stored)+len(mem))
+	for i := range stored {
+		out = append(out, tradeFromRecord(&stored[i]))
+	}
+	var last uint64
+	if len(out) > 0 {
+		last = out[len(out)-1].ID
+	}
+	for _, t := range mem {
+		if t.ID > last {
+			out = append(out, t)
+		}
 	}
 	return out
+}
+
+// clip keeps the first limit trades from fromID, or the last limit.
+func clip(ts []Trade, fromID uint64, limit int) []Trade {
+	if limit > 0 && len(ts) > limit {
+		if fromID > 0 {
+			return ts[:limit]
+		}
+		return ts[len(ts)-limit:]
+	}
+	return ts
 }
 
 // Depth returns up to limit levels per side, best first, and the last
@@ -283,10 +323,10 @@ func (m *Market) Depth(limit int) (bids, asks []matching.Level, seq uint64) {
 	return bids, asks, seq
 }
 
-// Trades returns recent trades with id >= fromID (0: the latest limit).
+// Trades returns recent trades with id >= fromID (0: the latest limit);
+// trades older than the in-memory window come from the database.
 func (m *Market) Trades(fromID uint64, limit int) []Trade {
 	m.mu.Lock()
-	defer m.mu.Unlock()
 	ts := m.trades
 	if fromID > 0 {
 		i := sort.Search(len(ts), func(i int) bool { return ts[i].ID >= fromID })
@@ -297,5 +337,23 @@ func (m *Market) Trades(fromID uint64, limit int) []Trade {
 	} else if len(ts) > limit {
 		ts = ts[len(ts)-limit:]
 	}
-	return append([]Trade(nil), ts...)
+	out := append([]Trade(nil), ts...)
+	inMemory := m.memoryFrom(fromID)
+	m.mu.Unlock()
+	if !inMemory && (fromID > 0 || len(out) < limit) {
+		if stored := m.storedTrades(fromID, limit); stored != nil {
+			merged := stored
+			var last uint64
+			if len(merged) > 0 {
+				last = merged[len(merged)-1].ID
+			}
+			for _, t := range out {
+				if t.ID > last {
+					merged = append(merged, t)
+				}
+			}
+			out = clip(merged, fromID, limit)
+		}
+	}
+	return out
 }

@@ -33,6 +33,9 @@ type Config struct {
 	Now func() time.Time
 	// Argon2 sets the password hashing cost; zero means the defaults.
 	Argon2 auth.Argon2Params
+	// TradeWindow bounds each market's in-memory trade history; older
+	// trades are read from the database. Zero means 100,000.
+	TradeWindow int
 }
 
 // Validate checks the configuration.
@@ -71,6 +74,8 @@ type Venue struct {
 	keys    map[string]*APIKey
 	running atomic.Bool
 	ref     atomic.Uint64
+	apc     sync.Map // user id -> anti-phishing code (read-through cache)
+	hist    *historyWriter
 
 	runCtx    context.Context // Run's context, for journals of new markets
 	runCancel context.CancelCauseFunc
@@ -98,7 +103,8 @@ func Open(ctx context.Context, cfg Config) (*Venue, error) {
 		return nil, err
 	}
 	v := &Venue{cfg: cfg, log: cfg.Logger, db: db, audit: db.Auditor(), sealer: sealer,
-		Ledger: ledger.New(nil), hub: &hub{}, markets: map[string]*Market{}, keys: map[string]*APIKey{}}
+		Ledger: ledger.New(nil), hub: &hub{}, markets: map[string]*Market{}, keys: map[string]*APIKey{},
+		hist: newHistoryWriter(db, cfg.Logger)}
 	v.ref.Store(uint64(cfg.Now().UnixNano()))
 	if err := v.load(ctx); err != nil {
 		db.Close()
@@ -160,7 +166,8 @@ func (v *Venue) openMarket(s MarketSpec) error {
 	if err := s.Validate(); err != nil {
 		return fmt.Errorf("market %s: %w", s.Symbol, err)
 	}
-	m := newMarket(s, v.Ledger, v.nowMS, v.hub)
+	m := newMarket(s, v.Ledger, v.nowMS, v.hub, v.cfg.TradeWindow)
+	m.db = v.db
 	j, err := journal.Open(journal.Options{
 		Dir: filepath.Join(v.cfg.DataDir, "journal", s.Symbol), Market: s.Engine,
 		// The ledger is rebuilt by replaying the whole log; snapshots
@@ -174,6 +181,12 @@ func (v *Venue) openMarket(s MarketSpec) error {
 		return fmt.Errorf("market %s: %w", s.Symbol, err)
 	}
 	m.j = j
+	if err := m.restoreHistory(context.Background(), v.db, v.hist); err != nil {
+		return fmt.Errorf("market %s history: %w", s.Symbol, err)
+	}
+	m.mu.Lock()
+	m.hist = v.hist
+	m.mu.Unlock()
 	v.mu.Lock()
 	v.markets[s.Symbol] = m
 	v.order = append(v.order, s.Symbol)
@@ -239,11 +252,15 @@ func (v *Venue) Run(ctx context.Context) error {
 	for _, m := range ms {
 		v.startJournal(m)
 	}
+	histDone := make(chan struct{})
+	go func() { v.hist.run(ctx); close(histDone) }()
 	<-ctx.Done()
 	v.mu.Lock()
 	v.running.Store(false)
 	v.mu.Unlock()
 	v.wg.Wait()
+	<-histDone
+	v.hist.flush() // what the journals acknowledged last
 	err := context.Cause(ctx)
 	if errors.Is(err, context.Canceled) {
 		err = nil
@@ -266,7 +283,10 @@ func (v *Venue) startJournal(m *Market) {
 }
 
 // Close closes a venue that was never Run.
-func (v *Venue) Close() error { return v.db.Close() }
+func (v *Venue) Close() error {
+	v.hist.flush()
+	return v.db.Close()
+}
 
 // Transfer credits (amount > 0) or debits a user's free balance as an
 // audited ledger movement against External (admin, until custody lands).
@@ -280,6 +300,7 @@ func (v *Venue) Transfer(ctx context.Context, user uint64, asset string, amount 
 		return err
 	}
 	v.auditEvent(ctx, "admin_transfer", user, fmt.Sprintf("%s %d %s", asset, amount, reason))
+	v.hub.publishBalance(&BalanceChange{Account: user, Asset: asset, Delta: amount, TimeMS: v.nowMS()})
 	return nil
 }
 
@@ -368,8 +389,17 @@ func (v *Venue) Login(ctx context.Context, email, password, totpCode string, ttl
 		}
 	}
 	if err != nil {
-		v.auditEvent(ctx, "login_failed", u.ID, from.String())
-		return "", errors.New("venue: invalid credentials")
+		reason := "wrong password"
+		switch {
+		case errors.Is(err, exchangedb.ErrNotFound):
+			reason = "unknown user"
+		case errors.Is(err, exchangedb.ErrExists), errors.Is(err, auth.ErrTOTPReused):
+			reason = "reused TOTP code"
+		case errors.Is(err, auth.ErrBadTOTP):
+			reason = "wrong TOTP code"
+		}
+		v.auditEvent(ctx, "login_failed", u.ID, from.String()+" "+reason)
+		return "", ErrInvalidCredentials
 	}
 	tok := auth.RandomToken(32)
 	if err := v.db.CreateSession(ctx, auth.HashToken(tok), u.ID, v.cfg.Now().Add(ttl).UnixMilli()); err != nil {
@@ -397,8 +427,36 @@ func (v *Venue) SetAntiPhishing(ctx context.Context, user uint64, code string) e
 	if err := v.db.SetAntiPhishing(ctx, user, code); err != nil {
 		return err
 	}
+	v.apc.Store(user, code)
 	v.auditEvent(ctx, "anti_phishing_set", user, "")
 	return nil
+}
+
+// ErrInvalidCredentials is any failed login: which factor failed is in
+// the audit log, not in the answer.
+var ErrInvalidCredentials = errors.New("venue: invalid credentials")
+
+// AntiPhishingCode returns user's anti-phishing code ("" if none), from
+// the cache or the database.
+func (v *Venue) AntiPhishingCode(ctx context.Context, user uint64) string {
+	if c, ok := v.apc.Load(user); ok {
+		return c.(string)
+	}
+	u, err := v.db.UserByID(ctx, user)
+	if err != nil {
+		return ""
+	}
+	v.apc.Store(user, u.AntiPhishing)
+	return u.AntiPhishing
+}
+
+// CachedAntiPhishingCode returns the cached code without I/O (for callers
+// under a market's lock); warm it with AntiPhishingCode.
+func (v *Venue) CachedAntiPhishingCode(user uint64) string {
+	if c, ok := v.apc.Load(user); ok {
+		return c.(string)
+	}
+	return ""
 }
 
 // SessionUser returns the user of a live session token.
