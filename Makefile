@@ -16,7 +16,7 @@ HASH       := \#
 BUILD_TAGS ?= $(shell printf '$(HASH)include <secp256k1_schnorrsig.h>\n' | $${CC:-cc} -E -x c - >/dev/null 2>&1 && echo libsecp256k1)
 TAGS       := $(if $(strip $(BUILD_TAGS)),-tags '$(strip $(BUILD_TAGS))')
 
-.PHONY: all deps build run test test-all lint vet staticcheck fmt-check test-go test-invariants bench bench-node fuzz clean
+.PHONY: all deps build run test test-all lint bench-sync bench-p2p vet staticcheck fmt-check test-go test-invariants bench bench-node fuzz clean
 
 all: build
 
@@ -76,6 +76,14 @@ BENCH_INPUTS ?= 200000
 bench-node:
 	BALLAST_BENCH_INPUTS=$(BENCH_INPUTS) $(GO) test $(TAGS) -run '^$$' -bench 'BenchmarkConnectBlocks' -benchtime 1x -timeout 30m ./internal/chain/
 	$(GO) test $(TAGS) -run '^$$' -bench 'BenchmarkAccept' -benchtime 2s ./internal/mempool/
+
+# Initial sync from a local peer of the node benchmark's workload.
+bench-sync:
+	BALLAST_BENCH_INPUTS=$(BENCH_INPUTS) $(GO) test $(TAGS) -run '^$$' -bench 'InitialSync' -benchtime 1x -timeout 30m ./internal/p2p/
+
+# Block propagation across 10 real node processes on 127.0.0.11-20.
+bench-p2p:
+	BALLAST_P2P_PROPAGATION=1 $(GO) test $(TAGS) -count=1 -run TestP2PPropagation10 -v ./internal/node/
 
 # Runs every fuzz target for FUZZTIME each (bounded; not part of `make test`,
 # which runs the seed corpora only).

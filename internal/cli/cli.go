@@ -36,6 +36,10 @@ func commands() []command {
 		rpcCommand(),
 		nodeCommand(),
 		devnetCommand(),
+		walletCommand(),
+		minerCommand(),
+		exchangeCommand(),
+		assetCommand(),
 	}
 }
 

@@ -135,7 +135,11 @@ func (d *devnet) mine(ctx context.Context, interval time.Duration) error {
 		_, err = n.SubmitBlock(t.Block)
 		return err
 	}
-	for n.Chain.Tip().Height <= p.CoinbaseMaturity {
+	// Past maturity by enough blocks that the devnet's parts (wallet
+	// funding, asset issuance) have matured coinbases to spend: 25 blocks
+	// of 50 coins.
+	const devnetMatured = 25
+	for n.Chain.Tip().Height < p.CoinbaseMaturity+devnetMatured {
 		if err := mine(); err != nil {
 			return devnetErr(ctx, err)
 		}

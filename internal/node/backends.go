@@ -40,7 +40,11 @@ func (b chainBackend) ChainState(context.Context) (rpc.ChainState, error) {
 	if err != nil {
 		return rpc.ChainState{}, err
 	}
-	return rpc.ChainState{Tip: blockInfo(bi), Headers: tip.Height, VerificationProgress: 1}, nil
+	st := rpc.ChainState{Tip: blockInfo(bi), Headers: tip.Height, VerificationProgress: 1}
+	if b.n.P2P != nil {
+		st.Headers, st.InitialBlockDownload, st.VerificationProgress = b.n.P2P.SyncState()
+	}
+	return st, nil
 }
 
 func (b chainBackend) BlockHash(_ context.Context, height int32) (chainhash.Hash, error) {
@@ -214,14 +218,22 @@ func (b feeBackend) EstimateSmartFee(_ context.Context, target int, conservative
 
 type netBackend struct{ n *Node }
 
-// NetworkInfo reports the node's relay policy. Peer-to-peer networking
-// arrives with its own package; until then the node has no connections and
-// says so (networkactive false).
+// NetworkInfo reports the node's connections, listening address and relay
+// policy.
 func (b netBackend) NetworkInfo(context.Context) (rpc.NetworkInfo, error) {
 	in := b.n.Pool.Info()
-	return rpc.NetworkInfo{Version: 10000, Subversion: "/Ballast:0.1.0/", ProtocolVersion: 1,
+	ni := rpc.NetworkInfo{Version: 10000, Subversion: "/Ballast:0.1.0/", ProtocolVersion: 1,
 		LocalServices: "0000000000000000", NetworkActive: false,
-		RelayFee: rpc.Amount(in.MinRelayTxFee), IncrementalFee: rpc.Amount(in.IncrementalRelayFee)}, nil
+		RelayFee: rpc.Amount(in.MinRelayTxFee), IncrementalFee: rpc.Amount(in.IncrementalRelayFee)}
+	if b.n.P2P != nil {
+		ni.NetworkActive, ni.LocalRelay = true, true
+		ni.LocalServices, ni.LocalServicesNames = "0000000000000001", []string{"NETWORK"}
+		ni.ConnectionsIn, ni.ConnectionsOut = b.n.P2P.Counts()
+		ni.Connections = ni.ConnectionsIn + ni.ConnectionsOut
+		ni.Networks = []rpc.NetworkReach{{Name: "ipv4", Reachable: true}, {Name: "ipv6", Reachable: true}}
+		ni.LocalAddresses = b.n.localAddresses()
+	}
+	return ni, nil
 }
 
 type miningBackend struct{ n *Node }

@@ -40,7 +40,7 @@ func buildBinary(t *testing.T) string {
 			return
 		}
 		binPath = filepath.Join(dir, "ballast")
-		out, err := exec.Command("go", "build", "-o", binPath, "../../cmd/ballast").CombinedOutput()
+		out, err := exec.Command("go", "build", "-tags", buildTags, "-o", binPath, "../../cmd/ballast").CombinedOutput()
 		if err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
@@ -279,7 +279,7 @@ func TestDevnet(t *testing.T) {
 	cookie := rpc.CookiePath(rpc.DataDir(base, "regtest"))
 	var height int
 	deadline := time.Now().Add(60 * time.Second)
-	for height < 104 && time.Now().Before(deadline) {
+	for height < 128 && time.Now().Before(deadline) {
 		time.Sleep(100 * time.Millisecond)
 		c, err := rpc.NewCookieClient("http://"+rpcAddr+"/", cookie)
 		if err != nil {
@@ -289,7 +289,7 @@ func TestDevnet(t *testing.T) {
 			_ = json.Unmarshal(res, &height)
 		}
 	}
-	if height < 104 {
+	if height < 128 {
 		t.Fatalf("devnet reached height %d\nstdout:\n%s\nstderr:\n%s", height, stdout.String(), stderr.String())
 	}
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
@@ -298,7 +298,9 @@ func TestDevnet(t *testing.T) {
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("devnet exit: %v\n%s", err, stderr.String())
 	}
-	for _, want := range []string{"JSON-RPC", cookie, "miner address   rbal1", "coinbase outputs are spendable", "mined block"} {
+	for _, want := range []string{"JSON-RPC", cookie, "miner address   rbal1", "coinbase outputs are spendable", "mined block",
+		"Example asset BASKET", "ballast asset info -network regtest", "getreserves",
+		"receives 1000 coins", "-rpcwallet devnet"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("devnet output lacks %q:\n%s", want, stdout.String())
 		}

@@ -88,6 +88,8 @@ type Node struct {
 	poolSeq atomic.Uint64
 	stop    context.CancelFunc
 
+	verify consensus.Options // verifier and signature cache, shared by chain and mempool
+
 	blocksConnected *metrics.Counter
 	blockSeconds    *metrics.Histogram
 
@@ -119,9 +121,14 @@ func New(cfg Config) (*Node, error) {
 		return nil, err
 	}
 	n.db = db
+	n.verify, err = newVerifyOptions(cfg.SigWorkers, cfg.Logger)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	n.Chain, err = chain.Open(chain.Config{DB: db, Params: cfg.Params, Logger: cfg.Logger.With("svc", "chain"),
 		UtxoCacheBytes: cfg.UtxoCacheBytes, TxIndex: cfg.TxIndex, AddrIndex: cfg.AddrIndex,
-		SigWorkers: cfg.SigWorkers, Now: cfg.Now})
+		SigWorkers: cfg.SigWorkers, Verify: n.verify, Now: cfg.Now})
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -129,6 +136,9 @@ func New(cfg Config) (*Node, error) {
 	mcfg := cfg.Mempool
 	mcfg.Logger = cfg.Logger.With("svc", "mempool")
 	mcfg.Now = cfg.Now
+	mcfg.VerifySpends = func(tx *wire.Tx, prev []wire.TxOut) error {
+		return consensus.VerifyTxSpendsWith(tx, prev, n.verify)
+	}
 	n.Pool, err = mempool.New(mcfg, n.Chain, cfg.Params)
 	if err != nil {
 		db.Close()
@@ -153,7 +163,7 @@ func New(cfg Config) (*Node, error) {
 		db.Close()
 		return nil, err
 	}
-	for _, setup := range []func() error{n.setupWallet, n.setupP2P, n.setupStratum} {
+	for _, setup := range []func() error{n.setupWallet, n.setupP2P, n.setupStratum, n.setupAssets} {
 		if err := setup(); err != nil {
 			db.Close()
 			return nil, err
@@ -301,7 +311,7 @@ func (n *Node) registerMetrics() {
 	r.NewGaugeFunc("ballast_chain_height", "Height of the best block.", func() float64 { return float64(n.Chain.Tip().Height) })
 	r.NewGaugeFunc("ballast_mempool_transactions", "Transactions in the mempool.", func() float64 { return float64(n.Pool.Count()) })
 	r.NewGaugeFunc("ballast_mempool_bytes", "Virtual size of the mempool's transactions.", func() float64 { return float64(n.Pool.Info().Bytes) })
-	r.NewGaugeFunc("ballast_peers", "Connected peers.", func() float64 { return 0 })
+	r.NewGaugeFunc("ballast_peers", "Connected peers.", n.peerCount)
 	r.NewGaugeFunc("ballast_utxo_cache_entries", "Entries in the UTXO cache.", func() float64 { return float64(n.Chain.UtxoCacheStats().Entries) })
 	n.blocksConnected = r.NewCounter("ballast_blocks_connected_total", "Blocks connected to the best chain since start.")
 	n.blockSeconds = r.NewHistogram("ballast_block_process_seconds", "Time to process a submitted block.",
@@ -321,5 +331,3 @@ func (n *Node) SubmitBlock(b *wire.Block) (chain.Outcome, error) {
 	n.blockSeconds.Observe(time.Since(start).Seconds())
 	return out, err
 }
-
-var _ consensus.UtxoSource = (*chain.Chain)(nil)
