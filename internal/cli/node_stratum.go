@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/ballast-chain/ballast/internal/node"
@@ -13,6 +14,9 @@ type stratumFlags struct {
 	stratumPoolAddr string
 	stratumDiff     float64
 	stratumInterval time.Duration
+	mine            bool
+	mineAddress     string
+	mineThreads     int
 }
 
 func (f *nodeFlags) addStratumFlags() {
@@ -22,6 +26,9 @@ func (f *nodeFlags) addStratumFlags() {
 	fs.StringVar(&s.stratumPoolAddr, "stratumpooladdress", "", "pool mode: address paid while no shares are in the PPLNS window")
 	fs.Float64Var(&s.stratumDiff, "stratumdifficulty", 1, "starting share difficulty of a Stratum connection")
 	fs.DurationVar(&s.stratumInterval, "stratumshareinterval", 10*time.Second, "vardiff's target time between a miner's shares")
+	fs.BoolVar(&s.mine, "mine", false, "mine on this node's CPU cores (through its own Stratum server)")
+	fs.StringVar(&s.mineAddress, "mineaddress", "", "with -mine: the address block rewards are paid to (required)")
+	fs.IntVar(&s.mineThreads, "minethreads", 0, "with -mine: hashing goroutines (0: one per core)")
 }
 
 func (f *nodeFlags) applyStratum(cfg *node.Config) error {
@@ -31,5 +38,12 @@ func (f *nodeFlags) applyStratum(cfg *node.Config) error {
 	cfg.StratumPoolAddress = s.stratumPoolAddr
 	cfg.StratumDifficulty = s.stratumDiff
 	cfg.StratumShareInterval = s.stratumInterval
+	if s.mine && s.mineAddress == "" {
+		return fmt.Errorf("%w: -mine needs -mineaddress", errUsage)
+	}
+	if s.mineThreads < 0 {
+		return fmt.Errorf("%w: -minethreads must be >= 0", errUsage)
+	}
+	cfg.Mine, cfg.MineAddress, cfg.MineThreads = s.mine, s.mineAddress, s.mineThreads
 	return nil
 }

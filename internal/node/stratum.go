@@ -3,6 +3,9 @@ package node
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
 	"time"
 
 	"github.com/ballast-chain/ballast/internal/address"
@@ -10,6 +13,7 @@ import (
 	"github.com/ballast-chain/ballast/internal/chainhash"
 	"github.com/ballast-chain/ballast/internal/consensus"
 	"github.com/ballast-chain/ballast/internal/mempool"
+	"github.com/ballast-chain/ballast/internal/miner"
 	"github.com/ballast-chain/ballast/internal/mining"
 	"github.com/ballast-chain/ballast/internal/rpc"
 	"github.com/ballast-chain/ballast/internal/stratum"
@@ -33,6 +37,13 @@ type StratumConfig struct {
 	// TemplateRefresh is how old a template must be before a mempool
 	// change rebuilds it (0: 5 s).
 	TemplateRefresh time.Duration
+	// Mine runs the CPU miner inside the node (ballast node -mine), as a
+	// Stratum client of the node's own server (started on 127.0.0.1:0 if
+	// StratumListen is empty), paying MineAddress in solo mode.
+	Mine        bool
+	MineAddress string
+	// MineThreads is the hashing goroutines (0: one per core).
+	MineThreads int
 }
 
 // stratumPart is the node's template manager and Stratum server.
@@ -66,6 +77,14 @@ func (n *Node) setupStratum() error {
 	if err := r.Register(n.RPC); err != nil {
 		return err
 	}
+	if cfg.Mine {
+		if _, err := address.Decode(cfg.MineAddress, n.cfg.Params.Bech32HRP); err != nil {
+			return fmt.Errorf("node: -mineaddress: %w", err)
+		}
+		if cfg.StratumListen == "" {
+			cfg.StratumListen = "127.0.0.1:0"
+		}
+	}
 	if cfg.StratumListen == "" {
 		return nil
 	}
@@ -82,6 +101,9 @@ func (n *Node) setupStratum() error {
 		return err
 	}
 	n.services = append(n.services, n.stratum)
+	if cfg.Mine {
+		n.services = append(n.services, &localMiner{n: n, user: cfg.MineAddress, threads: cfg.MineThreads})
+	}
 	st := n.stratum
 	for _, m := range []struct {
 		name, help string
@@ -108,6 +130,54 @@ func (n *Node) setupStratum() error {
 			}
 			return out, nil
 		}})
+}
+
+// localMiner is ballast node -mine: the CPU miner connected to the node's
+// own Stratum server, reconnecting if the connection drops.
+type localMiner struct {
+	n       *Node
+	user    string
+	threads int
+}
+
+func (m *localMiner) Run(ctx context.Context) error {
+	a := m.n.stratum.Addr(ctx)
+	if a == nil {
+		return nil // stopped before listening
+	}
+	threads := m.threads
+	if threads <= 0 {
+		threads = runtime.NumCPU()
+	}
+	log := m.n.log.With("svc", "miner")
+	log.Info("mining", "kernel", miner.KernelName(), "threads", threads, "payout", m.user)
+	for ctx.Err() == nil {
+		err := m.mineOnce(ctx, a.String(), threads, log)
+		if ctx.Err() != nil {
+			return nil
+		}
+		log.Warn("miner disconnected; retrying", "err", err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
+	}
+	return nil
+}
+
+func (m *localMiner) mineOnce(ctx context.Context, addr string, threads int, log *slog.Logger) error {
+	c, err := stratum.Dial(ctx, addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := c.Subscribe(ctx, "ballast-node-miner/0.1"); err != nil {
+		return err
+	}
+	if _, err := c.Call(ctx, "mining.authorize", m.user, "x"); err != nil {
+		return err
+	}
+	return miner.MineStratum(ctx, miner.StratumConfig{Client: c, Worker: m.user, Threads: threads, Logger: log})
 }
 
 // Stratum returns the Stratum server, or nil when it is disabled.
