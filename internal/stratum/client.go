@@ -85,7 +85,8 @@ func (j *ClientJob) Header(en1, en2 []byte, ntime, nonce, version uint32) wire.B
 // Client is a minimal Stratum v1 client (tests and `ballast miner`).
 type Client struct {
 	conn net.Conn
-	// Jobs receives each job; Difficulty is set from mining.set_difficulty.
+	// Jobs receives each job, newest last; when it is full the oldest job
+	// is dropped. Difficulty is set from mining.set_difficulty.
 	Jobs chan *ClientJob
 	// Extranonce1 and Extranonce2Size come from mining.subscribe.
 	Extranonce1     []byte
@@ -106,10 +107,18 @@ func Dial(ctx context.Context, addr string) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{conn: conn, Jobs: make(chan *ClientJob, 64), diff: 1, pending: map[string]chan *Message{},
+	return newClient(conn), nil
+}
+
+// clientJobs is how many jobs a Client holds for a miner that is slow to
+// take them; past it the oldest are dropped.
+const clientJobs = 64
+
+func newClient(conn net.Conn) *Client {
+	c := &Client{conn: conn, Jobs: make(chan *ClientJob, clientJobs), diff: 1, pending: map[string]chan *Message{},
 		done: make(chan struct{})}
 	go c.readLoop()
-	return c, nil
+	return c
 }
 
 // Close ends the connection.
@@ -144,7 +153,7 @@ func (c *Client) readLoop() {
 		case "mining.notify":
 			if j, err := ParseNotify(m.Params); err == nil {
 				j.Difficulty = c.Difficulty()
-				c.Jobs <- j
+				c.deliver(j)
 			}
 		case "mining.set_difficulty":
 			var p []float64
@@ -161,6 +170,24 @@ func (c *Client) readLoop() {
 			if ch != nil {
 				ch <- m
 			}
+		}
+	}
+}
+
+// deliver queues j without ever blocking the reader (a blocked reader
+// would also stall every Call's reply): when Jobs is full the oldest job
+// goes, since a miner only wants the newest. Only readLoop sends on Jobs,
+// so the loop ends.
+func (c *Client) deliver(j *ClientJob) {
+	for {
+		select {
+		case c.Jobs <- j:
+			return
+		default:
+		}
+		select {
+		case <-c.Jobs:
+		default:
 		}
 	}
 }

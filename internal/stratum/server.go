@@ -286,27 +286,32 @@ func (s *Server) nextExtranonce1() []byte {
 
 // workLoop follows the block work: on new work every subscribed session
 // gets a job (clean when the tip moved); every JobRefresh, fresh jobs.
+//
+// It starts from the work New announced, not from a fresh Current: jobs on
+// that work may already be out (a miner can log in and find a block before
+// this goroutine first runs), and replacing it here without a broadcast
+// would leave those miners on a dead tip. After every wake-up it re-reads
+// the manager, so work replaced while it was busy is never missed.
 func (s *Server) workLoop(ctx context.Context) {
 	refresh := time.NewTicker(s.cfg.JobRefresh)
 	defer refresh.Stop()
 	sweep := time.NewTicker(s.cfg.Vardiff.Retarget)
 	defer sweep.Stop()
-	w := s.cfg.Manager.Current()
-	s.setWork(w)
+	w := s.currentWork()
+	reissue := false
 	for {
+		if nw := s.cfg.Manager.Current(); nw != w || reissue {
+			clean := nw.Parent.Hash != w.Parent.Hash
+			w, reissue = nw, false
+			s.setWork(w)
+			s.broadcast(clean)
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-w.Done():
-			nw := s.cfg.Manager.Current()
-			clean := nw.Parent.Hash != w.Parent.Hash
-			w = nw
-			s.setWork(w)
-			s.broadcast(clean)
 		case <-refresh.C:
-			w = s.cfg.Manager.Current()
-			s.setWork(w)
-			s.broadcast(false)
+			reissue = true
 		case <-sweep.C:
 			s.sweepIdle()
 		}
@@ -333,7 +338,7 @@ func (s *Server) broadcast(clean bool) {
 	}
 }
 
-// currentTip is the hash jobs must build on to be fresh.
+// currentWork is the work jobs must build on to be fresh.
 func (s *Server) currentWork() *mining.Work {
 	s.mu.Lock()
 	defer s.mu.Unlock()

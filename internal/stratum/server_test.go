@@ -63,9 +63,9 @@ func newHarness(t *testing.T, mod func(*Config)) *harness {
 	return newHarnessOn(t, params.Regtest(), mod)
 }
 
-// newHarnessOn runs a server on p's reference chain; on mainnet, shares
-// of a small difficulty are not blocks.
-func newHarnessOn(t testing.TB, p *params.Params, mod func(*Config)) *harness {
+// buildHarness makes a server on p's reference chain without running it
+// or its work manager.
+func buildHarness(t testing.TB, p *params.Params, mod func(*Config)) *harness {
 	t.Helper()
 	fc := &fakeChain{c: chaingen.NewChain(p)}
 	// The reference chain's clock: just after its tip.
@@ -90,17 +90,25 @@ func newHarnessOn(t testing.TB, p *params.Params, mod func(*Config)) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return &harness{t: t, p: p, chain: fc, srv: srv, user: user + ".rig1", lock: lock}
+}
+
+// newHarnessOn runs a server and its work manager on p's reference chain;
+// on mainnet, shares of a small difficulty are not blocks.
+func newHarnessOn(t testing.TB, p *params.Params, mod func(*Config)) *harness {
+	t.Helper()
+	h := buildHarness(t, p, mod)
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	wg.Go(func() { _ = mgr.Run(ctx) })
+	wg.Go(func() { _ = h.srv.cfg.Manager.Run(ctx) })
 	wg.Go(func() {
-		if err := srv.Run(ctx); err != nil {
+		if err := h.srv.Run(ctx); err != nil {
 			t.Error(err)
 		}
 	})
 	t.Cleanup(func() { cancel(); wg.Wait() })
-	a := srv.Addr(ctx)
-	return &harness{t: t, p: p, chain: fc, srv: srv, addr: a.String(), user: user + ".rig1", lock: lock}
+	h.addr = h.srv.Addr(ctx).String()
+	return h
 }
 
 func (h *harness) client() *Client {

@@ -31,6 +31,11 @@ type session struct {
 	out  chan []byte
 	quit chan struct{}
 	once sync.Once
+	// jobMu orders job building with queueing, so that of two racing
+	// sendJobs (say a broadcast and an authorize) the one built from newer
+	// work is queued last and stays the miner's current job. send never
+	// blocks, so no network write happens under it.
+	jobMu sync.Mutex
 
 	mu         sync.Mutex
 	subscribed bool
@@ -299,6 +304,8 @@ func (ss *session) sendJob(clean bool) {
 	if !ready {
 		return
 	}
+	ss.jobMu.Lock()
+	defer ss.jobMu.Unlock()
 	j, err := ss.s.jobFor(lock)
 	if err != nil {
 		ss.s.log.Error("stratum job", "err", err)

@@ -211,12 +211,15 @@ func (ss *session) checkShare(ps []json.RawMessage) (any, *Error, outcome, float
 	if !pow.HashMeetsTarget(&hash, &sj.target) {
 		return nil, errLowDiff, shareRejected, 0, false
 	}
+	// The share enters the window before a block it finds is submitted:
+	// the submission moves the tip, and the next job's payouts must
+	// already count it.
+	if s.cfg.Mode == ModePool {
+		s.pplns.Add(f[0], lock, sj.diff, s.cfg.Now())
+	}
 	block := pow.HashMeetsTarget(&hash, &sj.Work.Target)
 	if block {
 		ss.foundBlock(sj, f[0], en2, h)
-	}
-	if s.cfg.Mode == ModePool {
-		s.pplns.Add(f[0], lock, sj.diff, s.cfg.Now())
 	}
 	ss.vardiff()
 	return true, nil, shareAccepted, sj.diff, block
