@@ -23,7 +23,7 @@ import (
 func devnetCommand() command {
 	return command{
 		name:    "devnet",
-		summary: "run a local regtest network: a node that mines a block every few seconds",
+		summary: "run a local regtest network: node, miner, wallet, Stratum, example asset and exchange",
 		run:     runDevnet,
 	}
 }
