@@ -16,6 +16,9 @@ import (
 func (p *Pool) BlockConnected(b *wire.Block, height int32) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	// The chain moved even if the pool loses nothing: an acceptance that
+	// checked its inputs before this block must check them again.
+	p.gen++
 	var confirmed []chainhash.Hash
 	mined, conflicts := 0, 0
 	for i, tx := range b.Transactions {
@@ -57,6 +60,7 @@ func (p *Pool) BlockConnected(b *wire.Block, height int32) {
 func (p *Pool) BlockDisconnected(b *wire.Block) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.gen++ // see BlockConnected
 	now := p.cfg.Now()
 	old := p.sortedEntries()
 	p.reset()

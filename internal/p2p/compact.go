@@ -101,9 +101,23 @@ func (s *Server) handleCmpctBlock(p *peer, m *message.CmpctBlock) {
 	}
 	y := s.sync
 	// Claim the download so the header below does not schedule a getdata.
+	// A block another peer is already delivering (several high-bandwidth
+	// peers push the same block) is left to that peer: rebuilding it twice
+	// costs a second blocktxn round trip and validation for nothing. If
+	// that peer stalls, the claim expires and the block is fetched anew.
 	y.mu.Lock()
+	if r, ok := y.inflight[hash]; (ok && r.p != p) || y.queued[hash] > 0 || y.waiting[hash] {
+		y.mu.Unlock()
+		return
+	}
 	y.inflight[hash] = request{p: p, at: s.cfg.Now()}
 	y.mu.Unlock()
+	// Stored between the check above and the claim (the queue settles a
+	// block only after connecting it): nothing left to do.
+	if c.HaveBlock(hash) {
+		y.release(p, hash)
+		return
+	}
 	y.handleHeaders(p, []wire.BlockHeader{m.Header})
 	y.mu.Lock()
 	_, valid := y.hdrs[hash]
@@ -113,11 +127,7 @@ func (s *Server) handleCmpctBlock(p *peer, m *message.CmpctBlock) {
 		valid = err == nil && !bi.Invalid
 	}
 	if !valid { // invalid (already punished) or not connecting (headers asked)
-		y.mu.Lock()
-		if r, ok := y.inflight[hash]; ok && r.p == p {
-			delete(y.inflight, hash)
-		}
-		y.mu.Unlock()
+		y.release(p, hash)
 		return
 	}
 

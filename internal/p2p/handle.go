@@ -228,6 +228,15 @@ func (s *Server) sendAddrs(p *peer) {
 // ones to two other peers, as Bitcoin does.
 func (s *Server) handleAddr(p *peer, m *message.Addr) {
 	now := s.cfg.Now()
+	// A dialer announces its own listening address after the handshake.
+	// Record it before the book learns the address, so the connection
+	// manager never dials that node back: a second connection to one node
+	// doubles every announcement and block. Only an address on the peer's
+	// own IP counts, so a peer cannot keep us from dialing anyone else.
+	if p.inbound && len(m.List) == 1 && m.List[0].Addr.Addr().Unmap() == p.addr.Addr() {
+		ap := netip.AddrPortFrom(m.List[0].Addr.Addr().Unmap(), m.List[0].Addr.Port())
+		p.listening.Store(&ap)
+	}
 	var aps []netip.AddrPort
 	fresh := true
 	for _, a := range m.List {

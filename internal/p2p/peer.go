@@ -42,6 +42,10 @@ type peer struct {
 	pingStart            atomic.Int64 // unix nanos of the outstanding ping
 	pingTime             atomic.Int64 // nanos of the last round trip
 	minPing              atomic.Int64
+	// listening is where an inbound peer said it accepts connections (its
+	// own address in an addr from the peer's IP), so we do not dial the
+	// node we are already connected to a second time.
+	listening atomic.Pointer[netip.AddrPort]
 
 	mu              sync.Mutex
 	score           int

@@ -264,7 +264,8 @@ func (s *Server) outboundCount() int {
 	return n + len(s.dialing)
 }
 
-// connectedTo reports whether an outbound peer (or a dial) to addr exists.
+// connectedTo reports whether a peer (or a dial) to addr exists: an
+// outbound one, or an inbound one from the node listening at addr.
 func (s *Server) connectedTo(addr string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -273,6 +274,9 @@ func (s *Server) connectedTo(addr string) bool {
 	}
 	for _, p := range s.peers {
 		if p.addr.String() == addr {
+			return true
+		}
+		if l := p.listening.Load(); l != nil && l.String() == addr {
 			return true
 		}
 	}

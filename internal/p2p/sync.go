@@ -192,6 +192,15 @@ func (y *syncer) receiveBlock(p *peer, b *wire.Block) {
 	}
 }
 
+// release withdraws p's claim on the download of hash.
+func (y *syncer) release(p *peer, hash chainhash.Hash) {
+	y.mu.Lock()
+	if r, ok := y.inflight[hash]; ok && r.p == p {
+		delete(y.inflight, hash)
+	}
+	y.mu.Unlock()
+}
+
 func (y *syncer) unqueue(hash chainhash.Hash) {
 	y.mu.Lock()
 	if y.queued[hash]--; y.queued[hash] <= 0 {
