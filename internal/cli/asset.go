@@ -459,25 +459,36 @@ func runAssetList(ctx context.Context, a *assetCmd, args []string) error {
 	return w.Flush()
 }
 
-func runAssetHistory(ctx context.Context, a *assetCmd, args []string) error {
+// queryAsset is the shared start of the read-only subcommands: one asset
+// argument (id or ticker), looked up, then method called with its id. With
+// -json it prints the node's answer and reports done.
+func (a *assetCmd) queryAsset(ctx context.Context, args []string, sub, method string) (*assetInfo, json.RawMessage, bool, error) {
 	rest, err := a.parse(args, 1)
 	if err != nil {
-		return err
+		return nil, nil, false, err
 	}
-	ref, err := assetArg(rest, "history")
+	ref, err := assetArg(rest, sub)
 	if err != nil {
-		return err
+		return nil, nil, false, err
 	}
 	info, _, err := a.lookup(ctx, ref)
 	if err != nil {
-		return err
+		return nil, nil, false, err
 	}
 	var raw json.RawMessage
-	if err := a.call(ctx, &raw, "getassethistory", info.Asset); err != nil {
-		return err
+	if err := a.call(ctx, &raw, method, info.Asset); err != nil {
+		return nil, nil, false, err
 	}
 	if *a.asJSON {
-		return printResult(a.env.Stdout, raw)
+		return info, raw, true, printResult(a.env.Stdout, raw)
+	}
+	return info, raw, false, nil
+}
+
+func runAssetHistory(ctx context.Context, a *assetCmd, args []string) error {
+	info, raw, done, err := a.queryAsset(ctx, args, "history", "getassethistory")
+	if done || err != nil {
+		return err
 	}
 	var evs []struct {
 		Kind        string           `json:"kind"`
@@ -509,24 +520,9 @@ func runAssetHistory(ctx context.Context, a *assetCmd, args []string) error {
 }
 
 func runAssetReserves(ctx context.Context, a *assetCmd, args []string) error {
-	rest, err := a.parse(args, 1)
-	if err != nil {
+	info, raw, done, err := a.queryAsset(ctx, args, "reserves", "getreserves")
+	if done || err != nil {
 		return err
-	}
-	ref, err := assetArg(rest, "reserves")
-	if err != nil {
-		return err
-	}
-	info, _, err := a.lookup(ctx, ref)
-	if err != nil {
-		return err
-	}
-	var raw json.RawMessage
-	if err := a.call(ctx, &raw, "getreserves", info.Asset); err != nil {
-		return err
-	}
-	if *a.asJSON {
-		return printResult(a.env.Stdout, raw)
 	}
 	var r struct {
 		Supply       string `json:"supply"`
