@@ -98,6 +98,9 @@ type Chain struct {
 	// lastFailure holds the rule error of blocks that failed while being
 	// connected, until the submitter collects it.
 	lastFailure map[*blockNode]error
+	// fresh is the block acceptBlock just stored, while it moves the
+	// active chain (nil otherwise).
+	fresh *consensus.Block
 
 	subMu   sync.Mutex
 	subs    []func(Notification)

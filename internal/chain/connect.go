@@ -21,11 +21,16 @@ func mtpFunc(n *blockNode) consensus.MedianTimeFunc {
 // and the block's status. A consensus failure is returned as is and changes
 // nothing.
 func (c *Chain) connectTip(n *blockNode) error {
-	m, err := c.Block(n.hash)
-	if err != nil {
-		return err
+	blk := c.fresh
+	if blk == nil || blk.Hash != n.hash {
+		// A block stored earlier (a reorg, a restart): read it back.
+		m, err := c.Block(n.hash)
+		if err != nil {
+			return err
+		}
+		blk = consensus.NewBlock(m)
 	}
-	blk := consensus.NewBlock(m)
+	m := blk.Msg
 	pinfo := n.parent.info()
 	if err := consensus.CheckBlockPositional(blk, &pinfo); err != nil {
 		return err

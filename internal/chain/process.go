@@ -109,7 +109,12 @@ func (c *Chain) acceptBlock(blk *consensus.Block, parent *blockNode) (Outcome, e
 	c.candidates[n] = struct{}{}
 	delete(c.candidates, parent)
 
-	if err := c.activateBestChain(); err != nil {
+	// The block just stored is usually the next to connect: hand it over
+	// decoded, with its txids, instead of reading it back.
+	c.fresh = blk
+	err := c.activateBestChain()
+	c.fresh = nil
+	if err != nil {
 		return 0, err
 	}
 	if n.status.invalid() {

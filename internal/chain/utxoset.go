@@ -105,7 +105,10 @@ func (u *utxoSet) apply(changes []consensus.Change) {
 			delete(u.cache, c.OutPoint)
 			u.mu.Unlock()
 		} else {
+			// Own the lock bytes: the entry may alias a block the caller
+			// still holds and could change.
 			e := *c.Entry
+			e.Out.Lock.Data = append([]byte(nil), e.Out.Lock.Data...)
 			u.put(c.OutPoint, &e)
 		}
 	}
