@@ -42,7 +42,7 @@ func (c *Chain) connectTip(n *blockNode) error {
 	}
 	changes := view.Changes()
 	b := c.db.NewBatch()
-	c.utxos.stage(b, changes)
+	encs := c.utxos.stage(b, changes)
 	b.Set(hashKey(prefixUndo, n.hash), encodeUndo(undo))
 	b.Set(heightKey(n.height), n.hash[:])
 	b.Set(keyTip, n.hash[:])
@@ -55,7 +55,7 @@ func (c *Chain) connectTip(n *blockNode) error {
 		c.utxos.forget()
 		return err
 	}
-	c.utxos.apply(changes)
+	c.utxos.apply(changes, encs)
 	c.active = append(c.active, n)
 	c.notify(Notification{Connected: true, Block: m, Hash: n.hash, Height: n.height})
 	c.log.Debug("block connected", "height", n.height, "hash", n.hash.String(), "txs", len(m.Transactions))
@@ -109,7 +109,7 @@ func (c *Chain) disconnectTip() error {
 		return chainErr(ErrCorrupt, "undo data of %s has %d extra entries", n.hash, k)
 	}
 	b := c.db.NewBatch()
-	c.utxos.stage(b, changes)
+	encs := c.utxos.stage(b, changes)
 	b.Delete(heightKey(n.height))
 	b.Set(keyTip, n.parent.hash[:])
 	c.stageIndexes(b, blk, n.height, undoSpent, false)
@@ -118,7 +118,7 @@ func (c *Chain) disconnectTip() error {
 		c.utxos.forget()
 		return err
 	}
-	c.utxos.apply(changes)
+	c.utxos.apply(changes, encs)
 	c.active = c.active[:len(c.active)-1]
 	c.notify(Notification{Connected: false, Block: m, Hash: n.hash, Height: n.height})
 	c.log.Debug("block disconnected", "height", n.height, "hash", n.hash.String())

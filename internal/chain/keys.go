@@ -75,14 +75,14 @@ func addrPrefix(lock wire.Lock) []byte {
 	return append([]byte{prefixAddr, byte(lock.Kind)}, lock.Data...)
 }
 
-// encodeUtxo: uvarint(height<<1 | coinbase) ‖ output encoding.
-func encodeUtxo(e *consensus.UtxoEntry) []byte {
+// appendUtxo appends the encoding of e to dst: uvarint(height<<1 | coinbase)
+// ‖ output encoding.
+func appendUtxo(dst []byte, e *consensus.UtxoEntry) []byte {
 	code := uint64(e.Height) << 1
 	if e.Coinbase {
 		code |= 1
 	}
-	b := binary.AppendUvarint(make([]byte, 0, 64), code)
-	return e.Out.AppendTo(b)
+	return e.Out.AppendTo(binary.AppendUvarint(dst, code))
 }
 
 // decodeUtxo decodes an entry from the start of b, returning bytes read.
@@ -104,7 +104,7 @@ func decodeUtxo(b []byte) (consensus.UtxoEntry, int, error) {
 func encodeUndo(u *consensus.BlockUndo) []byte {
 	b := binary.LittleEndian.AppendUint32(nil, uint32(len(u.Spent)))
 	for i := range u.Spent {
-		b = append(b, encodeUtxo(&u.Spent[i].Entry)...)
+		b = appendUtxo(b, &u.Spent[i].Entry)
 	}
 	return b
 }
