@@ -102,6 +102,8 @@ type Chain struct {
 	// active chain (nil otherwise).
 	fresh *consensus.Block
 
+	pre preverifier
+
 	subMu   sync.Mutex
 	subs    []func(Notification)
 	pending []Notification // queued under mu, delivered after it is released
@@ -122,6 +124,7 @@ func Open(cfg Config) (*Chain, error) {
 		orphans:     make(map[chainhash.Hash]*wire.Block),
 		lastFailure: make(map[*blockNode]error),
 	}
+	c.pre = preverifier{c: c, byHash: make(map[chainhash.Hash]*preBlock)}
 	if err := c.load(); err != nil {
 		return nil, err
 	}

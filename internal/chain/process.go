@@ -39,16 +39,25 @@ func (o Outcome) String() string {
 // temporary or caused by a mutated copy, are remembered as invalid); known
 // blocks return ErrDuplicateBlock; descendants of invalid blocks return
 // ErrKnownInvalid.
+//
+// The context-free checks run before the chain's lock is taken, or were run
+// already by Preverify.
 func (c *Chain) ProcessBlock(m *wire.Block) (Outcome, error) {
+	blk, sanity, ok := c.pre.take(m, m.BlockHash())
+	if !ok {
+		blk = consensus.NewBlock(m)
+		sanity = consensus.CheckBlockSanity(blk, c.p)
+	}
 	c.mu.Lock()
-	out, err := c.processBlock(m)
+	out, err := c.processBlock(blk, sanity)
 	c.mu.Unlock()
 	c.deliver()
 	return out, err
 }
 
-func (c *Chain) processBlock(m *wire.Block) (Outcome, error) {
-	blk := consensus.NewBlock(m)
+// processBlock adds blk, whose context-free checks gave sanity.
+func (c *Chain) processBlock(blk *consensus.Block, sanity error) (Outcome, error) {
+	m := blk.Msg
 	if n, ok := c.index[blk.Hash]; ok {
 		if n.status.invalid() {
 			return 0, chainErr(ErrKnownInvalid, "block %s is known to be invalid", blk.Hash)
@@ -60,8 +69,8 @@ func (c *Chain) processBlock(m *wire.Block) (Outcome, error) {
 	}
 	// Sanity failures are not remembered: a mutated copy of a valid block
 	// has the same hash, and must not poison it.
-	if err := consensus.CheckBlockSanity(blk, c.p); err != nil {
-		return 0, err
+	if sanity != nil {
+		return 0, sanity
 	}
 	parent, ok := c.index[m.Header.PrevBlock]
 	if !ok {

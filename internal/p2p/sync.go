@@ -181,10 +181,17 @@ func (y *syncer) receiveBlock(p *peer, b *wire.Block) {
 	hash := b.BlockHash()
 	p.markBlock(hash)
 	y.mu.Lock()
+	_, asked := y.inflight[hash]
 	delete(y.inflight, hash)
 	y.queued[hash]++
 	y.mu.Unlock()
 	y.schedule()
+	if asked {
+		// Check its signatures while the blocks ahead of it in the
+		// queue are connected (only blocks we asked for: an unsolicited
+		// one costs its sender a ban, not us a second check).
+		y.s.cfg.Chain.Preverify(b)
+	}
 	select {
 	case y.blocks <- receivedBlock{p, b}:
 	case <-p.ctx.Done():
