@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ballast-chain/ballast/internal/chainhash"
@@ -101,6 +102,10 @@ type Chain struct {
 	// fresh is the block acceptBlock just stored, while it moves the
 	// active chain (nil otherwise).
 	fresh *consensus.Block
+	// lazy: the block being processed came through ProcessBlockLazy.
+	lazy bool
+	// unsynced: a batch was committed without waiting for the disk.
+	unsynced atomic.Bool
 
 	pre preverifier
 

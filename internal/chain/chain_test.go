@@ -382,3 +382,39 @@ func TestUtxoStatsAndUndo(t *testing.T) {
 		t.Fatalf("unknown block undo: %v", err)
 	}
 }
+
+// TestLazyProcessingIsFlushed: blocks connected through ProcessBlockLazy
+// leave the chain state waiting for a disk flush until Flush (or a durable
+// ProcessBlock) provides it; ProcessBlock always returns with none pending.
+func TestLazyProcessingIsFlushed(t *testing.T) {
+	tc := openTest(t, t.TempDir(), Config{})
+	defer tc.close()
+	g := chaingen.NewGenerator(params.Regtest(), "lazy")
+	if _, err := tc.c.ProcessBlock(g.NextBlock(nil, chaingen.BlockOpts{})); err != nil {
+		t.Fatal(err)
+	}
+	if tc.c.unsynced.Load() {
+		t.Fatal("ProcessBlock returned with writes not yet durable")
+	}
+	if out, err := tc.c.ProcessBlockLazy(g.NextBlock(nil, chaingen.BlockOpts{})); err != nil || out != Connected {
+		t.Fatalf("%v %v", out, err)
+	}
+	if !tc.c.unsynced.Load() {
+		t.Fatal("a lazily processed block was flushed at once")
+	}
+	if err := tc.c.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if tc.c.unsynced.Load() {
+		t.Fatal("Flush left writes pending")
+	}
+	if _, err := tc.c.ProcessBlockLazy(g.NextBlock(nil, chaingen.BlockOpts{})); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tc.c.ProcessBlock(g.NextBlock(nil, chaingen.BlockOpts{})); err != nil {
+		t.Fatal(err)
+	}
+	if tc.c.unsynced.Load() || tc.c.Tip().Height != 4 {
+		t.Fatalf("after a durable block: pending %v, height %d", tc.c.unsynced.Load(), tc.c.Tip().Height)
+	}
+}

@@ -50,7 +50,7 @@ func (c *Chain) connectTip(n *blockNode) error {
 	b.Set(hashKey(prefixIndex, n.hash), n.encode())
 	c.stageIndexes(b, blk, n.height, undo.Spent, true)
 	c.stageAssets(b, blk, n.height, true)
-	if err := b.Commit(); err != nil {
+	if err := c.commit(b); err != nil {
 		n.status &^= statusValid
 		c.utxos.forget()
 		return err
@@ -114,7 +114,7 @@ func (c *Chain) disconnectTip() error {
 	b.Set(keyTip, n.parent.hash[:])
 	c.stageIndexes(b, blk, n.height, undoSpent, false)
 	c.stageAssets(b, blk, n.height, false)
-	if err := b.Commit(); err != nil {
+	if err := c.commit(b); err != nil {
 		c.utxos.forget()
 		return err
 	}

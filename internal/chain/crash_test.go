@@ -71,7 +71,8 @@ func readBlocks(path string) ([]*wire.Block, error) {
 }
 
 // TestCrashChild is the child process: it submits every block of the script
-// and acknowledges each one the chain reports connected.
+// (alternately through ProcessBlock and ProcessBlockLazy with Flush) and
+// acknowledges each one the chain reports connected.
 func TestCrashChild(t *testing.T) {
 	arg := os.Getenv(crashChildEnv)
 	if arg == "" {
@@ -94,8 +95,20 @@ func TestCrashChild(t *testing.T) {
 		os.Exit(3)
 	}
 	w := bufio.NewWriter(os.Stdout)
-	for _, b := range blocks {
-		out, err := c.ProcessBlock(b)
+	for i, b := range blocks {
+		// Every other block goes the way of a sync (lazy, then flushed
+		// before it is acknowledged).
+		process := c.ProcessBlock
+		if i%2 == 1 {
+			process = func(b *wire.Block) (Outcome, error) {
+				out, err := c.ProcessBlockLazy(b)
+				if err == nil {
+					err = c.Flush()
+				}
+				return out, err
+			}
+		}
+		out, err := process(b)
 		if errors.Is(err, ErrDuplicateBlock) {
 			continue
 		}

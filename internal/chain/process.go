@@ -5,6 +5,7 @@ import (
 
 	"github.com/ballast-chain/ballast/internal/chainhash"
 	"github.com/ballast-chain/ballast/internal/consensus"
+	"github.com/ballast-chain/ballast/internal/store"
 	"github.com/ballast-chain/ballast/internal/wire"
 )
 
@@ -50,9 +51,72 @@ func (c *Chain) ProcessBlock(m *wire.Block) (Outcome, error) {
 	}
 	c.mu.Lock()
 	out, err := c.processBlock(blk, sanity)
+	if ferr := c.Flush(); ferr != nil && err == nil {
+		err = ferr
+	}
 	c.mu.Unlock()
 	c.deliver()
 	return out, err
+}
+
+// ProcessBlockLazy is ProcessBlock for blocks nobody waits on (a node
+// catching up with its peers): the block and its connection are written in
+// the same atomic batches, but without waiting for stable storage. Flush
+// makes them durable, one disk flush for many blocks, as Bitcoin Core
+// flushes its chain state periodically during initial sync. A killed
+// process loses nothing; after a power loss the chain restarts consistent at
+// an earlier block and the rest is downloaded again. An answer promised to
+// someone (submitblock) must come from ProcessBlock.
+func (c *Chain) ProcessBlockLazy(m *wire.Block) (Outcome, error) {
+	blk, sanity, ok := c.pre.take(m, m.BlockHash())
+	if !ok {
+		blk = consensus.NewBlock(m)
+		sanity = consensus.CheckBlockSanity(blk, c.p)
+	}
+	c.mu.Lock()
+	c.lazy = true
+	out, err := c.processBlock(blk, sanity)
+	c.lazy = false
+	c.mu.Unlock()
+	c.deliver()
+	return out, err
+}
+
+// Flush makes every block processed so far durable (see ProcessBlockLazy).
+func (c *Chain) Flush() error {
+	if !c.unsynced.Swap(false) {
+		return nil
+	}
+	if err := c.db.Sync(); err != nil {
+		c.unsynced.Store(true)
+		return err
+	}
+	return nil
+}
+
+// commit commits a batch of block data or chain state: synced, unless the
+// block being processed came through ProcessBlockLazy.
+func (c *Chain) commit(b *store.Batch) error {
+	if c.lazy {
+		return c.commitDeferred(b)
+	}
+	if err := b.Commit(); err != nil {
+		return err
+	}
+	c.unsynced.Store(false) // the log is written in order: all before is durable too
+	return nil
+}
+
+// commitDeferred commits without waiting for stable storage; a later
+// commit or Flush makes it durable. A block is stored so, since its
+// connection (or ProcessBlock's final Flush) follows at once: one disk
+// flush per block instead of two.
+func (c *Chain) commitDeferred(b *store.Batch) error {
+	if err := b.CommitNoSync(); err != nil {
+		return err
+	}
+	c.unsynced.Store(true)
+	return nil
 }
 
 // processBlock adds blk, whose context-free checks gave sanity.
@@ -111,7 +175,7 @@ func (c *Chain) acceptBlock(blk *consensus.Block, parent *blockNode) (Outcome, e
 	b := c.db.NewBatch()
 	b.Set(hashKey(prefixBlock, n.hash), m.Bytes())
 	b.Set(hashKey(prefixIndex, n.hash), n.encode())
-	if err := b.Commit(); err != nil {
+	if err := c.commitDeferred(b); err != nil {
 		return 0, err
 	}
 	c.addNode(n)

@@ -72,6 +72,10 @@ type receivedBlock struct {
 // blockQueue is how many received blocks may wait for the connect loop.
 const blockQueue = 16
 
+// flushEvery bounds how long blocks connected during a sync stay unflushed
+// (a power loss, not a crash, would lose them; they are downloaded again).
+const flushEvery = time.Second
+
 type pendingBlock struct {
 	b    *wire.Block
 	from *peer
@@ -216,8 +220,19 @@ func (y *syncer) unqueue(hash chainhash.Hash) {
 	y.mu.Unlock()
 }
 
-// connectLoop validates queued blocks one at a time.
+// connectLoop validates queued blocks one at a time. Blocks from peers are
+// processed lazily (nobody waits on them) and flushed to disk together:
+// when the queue runs dry, or after flushEvery of continuous sync.
 func (y *syncer) connectLoop(ctx context.Context) error {
+	c := y.s.cfg.Chain
+	lastFlush := time.Now()
+	flush := func() {
+		if err := c.Flush(); err != nil {
+			y.s.log.Error("flushing the chain state failed", "err", err)
+		}
+		lastFlush = time.Now()
+	}
+	defer flush()
 	for {
 		select {
 		case <-ctx.Done():
@@ -225,6 +240,9 @@ func (y *syncer) connectLoop(ctx context.Context) error {
 		case rb := <-y.blocks:
 			y.handleBlock(rb.p, rb.b)
 			y.unqueue(rb.b.BlockHash())
+			if len(y.blocks) == 0 || time.Since(lastFlush) >= flushEvery {
+				flush()
+			}
 		}
 	}
 }
@@ -287,7 +305,7 @@ func (y *syncer) drain(parent chainhash.Hash) {
 // invalid one. It reports whether the block is now stored.
 func (y *syncer) process(b *wire.Block, from *peer) bool {
 	s := y.s
-	_, err := s.cfg.Chain.ProcessBlock(b)
+	_, err := s.cfg.Chain.ProcessBlockLazy(b)
 	var re *consensus.RuleError
 	switch {
 	case err == nil:

@@ -171,6 +171,26 @@ func (b *Batch) Commit() error {
 	return b.b.Close()
 }
 
+// CommitNoSync applies the batch atomically without waiting for it to reach
+// stable storage. It is durable once a later Commit or DB.Sync returns
+// (pebble's log is written in order); a process that is killed loses
+// nothing (the operating system holds the write), a power loss may lose it
+// and every later unsynced batch, never a part of one.
+func (b *Batch) CommitNoSync() error {
+	if err := b.b.Commit(pebble.NoSync); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return b.b.Close()
+}
+
+// Sync waits until every batch committed so far is durable.
+func (db *DB) Sync() error {
+	if err := db.pdb.LogData(nil, pebble.Sync); err != nil {
+		return fmt.Errorf("store: sync: %w", err)
+	}
+	return nil
+}
+
 // Discard drops an uncommitted batch.
 func (b *Batch) Discard() { _ = b.b.Close() }
 
