@@ -16,7 +16,7 @@ HASH       := \#
 BUILD_TAGS ?= $(shell printf '$(HASH)include <secp256k1_schnorrsig.h>\n' | $${CC:-cc} -E -x c - >/dev/null 2>&1 && echo libsecp256k1)
 TAGS       := $(if $(strip $(BUILD_TAGS)),-tags '$(strip $(BUILD_TAGS))')
 
-.PHONY: all deps build run test test-all lint bench-sync bench-p2p vet staticcheck fmt-check test-go test-invariants bench bench-node fuzz clean
+.PHONY: all deps build run test test-all lint bench-sync bench-p2p bench-fanout vet staticcheck fmt-check test-go test-invariants bench bench-node fuzz clean
 
 all: build
 
@@ -84,6 +84,15 @@ bench-sync:
 # Block propagation across 10 real node processes on 127.0.0.11-20.
 bench-p2p:
 	BALLAST_P2P_PROPAGATION=1 $(GO) test $(TAGS) -count=1 -run TestP2PPropagation10 -v ./internal/node/
+
+# WebSocket market-data fan-out: FANOUT_SUBS subscribers (and some that
+# never read) in a client process on loopback, FANOUT_TRADES trades made
+# through the venue at FANOUT_RATE per second. Results go in docs/benchmarks.md.
+FANOUT_SUBS   ?= 10000
+FANOUT_TRADES ?= 100
+FANOUT_RATE   ?= 5
+bench-fanout:
+	BALLAST_FANOUT_SUBS=$(FANOUT_SUBS) BALLAST_FANOUT_TRADES=$(FANOUT_TRADES) BALLAST_FANOUT_RATE=$(FANOUT_RATE) $(GO) test $(TAGS) -count=1 -run '^TestWSFanout$$' -v -timeout 30m ./internal/api/
 
 # Runs every fuzz target for FUZZTIME each (bounded; not part of `make test`,
 # which runs the seed corpora only).

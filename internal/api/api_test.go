@@ -57,8 +57,10 @@ func setupWith(t *testing.T, cfg Config) (*client, *client) {
 	return a, b
 }
 
-func setupVenue(t *testing.T, cfg Config) (*client, *client, *venue.Venue) {
-	ctx, cancel := context.WithCancel(context.Background())
+// openTestVenue opens a venue in a temporary directory (SQLite, cheap
+// argon2 parameters) with one market, BLSTTUSD.
+func openTestVenue(t *testing.T, ctx context.Context) *venue.Venue {
+	t.Helper()
 	dir := t.TempDir()
 	v, err := venue.Open(ctx, venue.Config{DataDir: dir, MasterKey: make([]byte, 32),
 		DB: exchangedb.Config{DSN: exchangedb.DSN(filepath.Join(dir, "v.db"))}, Argon2: auth.Argon2Params{MemoryKiB: 1024, Time: 1, Threads: 1}})
@@ -70,6 +72,12 @@ func setupVenue(t *testing.T, cfg Config) (*client, *client, *venue.Venue) {
 	if err := v.CreateMarket(ctx, spec); err != nil {
 		t.Fatal(err)
 	}
+	return v
+}
+
+func setupVenue(t *testing.T, cfg Config) (*client, *client, *venue.Venue) {
+	ctx, cancel := context.WithCancel(context.Background())
+	v := openTestVenue(t, ctx)
 	var cs []*client
 	for _, email := range []string{"a@x", "b@x"} {
 		u, _ := v.SignUp(ctx, email, "password!")

@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -93,8 +94,11 @@ func New(cfg Config, v *venue.Venue) (*Server, error) {
 // Addr is the bound address.
 func (s *Server) Addr() string { return s.ln.Addr().String() }
 
-// Run serves until ctx ends.
+// Run serves until ctx ends. Connections start on the front (orderfront.go),
+// which serves the REST endpoints itself and hands every other connection
+// to net/http.
 func (s *Server) Run(ctx context.Context) error {
+	slow := newHandoffListener(s.ln.Addr())
 	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second,
 		BaseContext: func(net.Listener) context.Context { return ctx }}
 	cancel := s.v.Subscribe(s.st.onUpdate)
@@ -102,13 +106,21 @@ func (s *Server) Run(ctx context.Context) error {
 	done := make(chan struct{})
 	defer close(done)
 	go s.st.run(done)
+	f := newFront(ctx, s, slow)
+	go func() {
+		if err := f.serve(s.ln); ctx.Err() == nil {
+			slow.fail(err)
+		}
+	}()
 	go func() {
 		<-ctx.Done()
+		_ = s.ln.Close()
+		f.close()
 		sc, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(sc)
 	}()
-	if err := srv.Serve(s.ln); !errors.Is(err, http.ErrServerClosed) {
+	if err := srv.Serve(slow); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil
@@ -203,7 +215,9 @@ func writeErr(w http.ResponseWriter, status, code int, msg string) {
 // over the limit.
 func (s *Server) admit(w http.ResponseWriter, r *http.Request, ip netip.Addr, weight int) bool {
 	used, status := s.rl.weigh(ip, weight, s.cfg.WeightPerMinute)
-	w.Header().Set("X-MBX-USED-WEIGHT-1M", strconv.Itoa(used))
+	// Canonical keys assigned directly: Header.Set would canonicalise
+	// them on every request.
+	w.Header()["X-Mbx-Used-Weight-1m"] = []string{strconv.Itoa(used)}
 	switch status {
 	case http.StatusTooManyRequests:
 		w.Header().Set("Retry-After", "60")
@@ -223,27 +237,24 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, e endpoint) {
 	if !s.admit(w, r, ip, e.weight) {
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<16))
-	if err != nil {
-		writeErr(w, 400, -1000, "An unknown error occurred while processing the request.")
-		return
+	var body []byte
+	if r.ContentLength != 0 { // unknown (-1) or some
+		var err error
+		body, err = io.ReadAll(io.LimitReader(r.Body, 1<<16))
+		if err != nil {
+			writeErr(w, 400, -1000, "An unknown error occurred while processing the request.")
+			return
+		}
 	}
-	q, err := url.ParseQuery(r.URL.RawQuery)
-	if err != nil {
+	// Query parameters first, then the body's, as Binance reads them.
+	q := make(url.Values, 16)
+	if parseQuery(q, r.URL.RawQuery) != nil || parseQuery(q, string(body)) != nil {
 		writeErr(w, 400, -1100, "Illegal characters found in a parameter.")
 		return
-	}
-	bq, err := url.ParseQuery(string(body))
-	if err != nil {
-		writeErr(w, 400, -1100, "Illegal characters found in a parameter.")
-		return
-	}
-	for k, vs := range bq {
-		q[k] = append(q[k], vs...)
 	}
 	req := &request{ctx: r.Context(), params: q, ip: ip, user: r.Header.Get("Authorization")}
 	if e.keyOnly {
-		k, ok := s.v.LookupKey(r.Header.Get("X-MBX-APIKEY"))
+		k, ok := s.v.LookupKey(apiKeyHeader(r))
 		if !ok {
 			writeErr(w, 401, -2014, "API-key format invalid.")
 			return
@@ -268,7 +279,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, e endpoint) {
 		req.account = acct
 		if e.order {
 			n, ok := s.rl.order(acct, s.cfg.OrdersPer10s)
-			w.Header().Set("X-MBX-ORDER-COUNT-10S", strconv.Itoa(n))
+			w.Header()["X-Mbx-Order-Count-10s"] = []string{strconv.Itoa(n)}
 			if !ok {
 				writeErr(w, 429, -1015, "Too many new orders; current limit is "+strconv.Itoa(s.cfg.OrdersPer10s)+" orders per 10 SECOND.")
 				return
@@ -279,7 +290,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, e endpoint) {
 	if err != nil {
 		var ae *venue.APIError
 		if errors.As(err, &ae) {
-			writeErr(w, 400, ae.Code, ae.Msg)
+			status := 400
+			if ae.Code == -1008 { // overloaded
+				status = 503
+			}
+			writeErr(w, status, ae.Code, ae.Msg)
 			return
 		}
 		s.log.Error("api request failed", "path", r.URL.Path, "err", err)
@@ -293,7 +308,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, e endpoint) {
 // string concatenated with the body (signature parameter removed), keyed by
 // the API secret; timestamp within recvWindow.
 func (s *Server) verify(r *http.Request, q url.Values, body []byte, ip netip.Addr, perm auth.Permission) (uint64, int, string) {
-	k, ok := s.v.LookupKey(r.Header.Get("X-MBX-APIKEY"))
+	k, ok := s.v.LookupKey(apiKeyHeader(r))
 	if !ok {
 		return 0, -2014, "API-key format invalid."
 	}
@@ -306,9 +321,10 @@ func (s *Server) verify(r *http.Request, q url.Values, body []byte, ip netip.Add
 		return 0, -2015, "Invalid API-key, IP, or permissions for action."
 	}
 	sig := q.Get("signature")
-	payload := stripSignature(r.URL.RawQuery)
+	var buf [512]byte
+	payload := appendStripped(buf[:0], r.URL.RawQuery)
 	if len(body) > 0 {
-		payload += string(stripSignature(string(body)))
+		payload = appendStripped(payload, string(body))
 	}
 	ts, err := strconv.ParseInt(q.Get("timestamp"), 10, 64)
 	if err != nil {
@@ -325,16 +341,25 @@ func (s *Server) verify(r *http.Request, q url.Values, body []byte, ip netip.Add
 	if ts > now+1000 || now-ts > rw {
 		return 0, -1021, "Timestamp for this request is outside of the recvWindow."
 	}
-	if sig == "" || auth.VerifySignature(k.Secret, []byte(payload), sig) != nil {
+	if sig == "" || !k.VerifySignature(payload, sig) {
 		s.v.AuditEvent(r.Context(), "bad_signature", k.UserID, ip.String())
 		return 0, -1022, "Signature for this request is not valid."
 	}
 	return k.UserID, 0, ""
 }
 
-// stripSignature removes the signature=... pair from a raw query.
-func stripSignature(raw string) string {
-	out := make([]byte, 0, len(raw))
+// apiKeyHeader is r.Header.Get("X-MBX-APIKEY") without canonicalising
+// the name on every request.
+func apiKeyHeader(r *http.Request) string {
+	if v := r.Header["X-Mbx-Apikey"]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// appendStripped appends the raw query without its signature=... pair.
+func appendStripped(out []byte, raw string) []byte {
+	start := len(out)
 	for len(raw) > 0 {
 		var part string
 		i := 0
@@ -348,12 +373,54 @@ func stripSignature(raw string) string {
 		if len(part) >= 10 && part[:10] == "signature=" {
 			continue
 		}
-		if len(out) > 0 {
+		if len(out) > start {
 			out = append(out, '&')
 		}
 		out = append(out, part...)
 	}
-	return string(out)
+	return out
+}
+
+// parseQuery adds the pairs of a raw query to q as url.ParseQuery does
+// (same unescaping, same refusal of ';'), but fills the values of all keys
+// from one slice instead of allocating one per key.
+func parseQuery(q url.Values, raw string) error {
+	if raw == "" {
+		return nil
+	}
+	n := 1
+	for i := 0; i < len(raw); i++ {
+		if raw[i] == '&' {
+			n++
+		}
+	}
+	vals := make([]string, 0, n)
+	for raw != "" {
+		var kv string
+		kv, raw, _ = strings.Cut(raw, "&")
+		if kv == "" {
+			continue
+		}
+		if strings.Contains(kv, ";") {
+			return errors.New("invalid semicolon separator in query")
+		}
+		k, v, _ := strings.Cut(kv, "=")
+		k, err := url.QueryUnescape(k)
+		if err != nil {
+			return err
+		}
+		v, err = url.QueryUnescape(v)
+		if err != nil {
+			return err
+		}
+		if old, ok := q[k]; ok {
+			q[k] = append(old, v)
+			continue
+		}
+		vals = append(vals, v)
+		q[k] = vals[len(vals)-1 : len(vals) : len(vals)]
+	}
+	return nil
 }
 
 func clientIP(r *http.Request) netip.Addr {

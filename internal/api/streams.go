@@ -20,16 +20,40 @@ import (
 type streams struct {
 	s  *Server
 	in chan *venue.Update
+	// ctx is the connections' context, cancelled when run ends.
+	ctx  context.Context
+	stop context.CancelFunc
 
 	mu     sync.Mutex
-	byName map[string]map[*wsConn]struct{} // stream name -> subscribers
+	byName map[string]*subSet // stream name -> subscribers
 	byUser map[uint64]map[*wsConn]struct{}
 	conns  atomic.Int64
 
 	// dispatcher-owned state
 	depth   map[string]*depthAcc // "<sym>@depth" and "<sym>@depth@100ms"
 	klines  map[string]*venue.Kline
+	wake    []*wsConn // writers to wake at the end of the batch
 	dropped atomic.Uint64
+
+	frames, flushes atomic.Uint64 // frames sent, socket writes (batches)
+}
+
+// subSet is a stream's subscribers and, for emit, a snapshot of them
+// rebuilt only after a change (so an event costs no allocation per
+// subscriber).
+type subSet struct {
+	conns map[*wsConn]struct{}
+	list  []*wsConn // nil after a change
+}
+
+func (set *subSet) snapshot() []*wsConn {
+	if set.list == nil {
+		set.list = make([]*wsConn, 0, len(set.conns))
+		for c := range set.conns {
+			set.list = append(set.list, c)
+		}
+	}
+	return set.list
 }
 
 // depthAcc accumulates one market's changed levels between flushes.
@@ -40,7 +64,8 @@ type depthAcc struct {
 }
 
 func newStreams(s *Server) *streams {
-	return &streams{s: s, in: make(chan *venue.Update, 1<<16), byName: map[string]map[*wsConn]struct{}{},
+	ctx, stop := context.WithCancel(context.Background())
+	return &streams{s: s, in: make(chan *venue.Update, 1<<16), ctx: ctx, stop: stop, byName: map[string]*subSet{},
 		byUser: map[uint64]map[*wsConn]struct{}{}, depth: map[string]*depthAcc{}, klines: map[string]*venue.Kline{}}
 }
 
@@ -58,20 +83,32 @@ func (st *streams) onUpdate(u *venue.Update) {
 func (st *streams) subscribe(c *wsConn, name string) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	if c.removed {
+		return
+	}
 	set := st.byName[name]
 	if set == nil {
-		set = map[*wsConn]struct{}{}
+		set = &subSet{conns: map[*wsConn]struct{}{}}
 		st.byName[name] = set
 	}
-	set[c] = struct{}{}
+	set.conns[c] = struct{}{}
+	set.list = nil
 }
 
 func (st *streams) unsubscribe(c *wsConn, name string) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	st.unsubscribeLocked(c, name)
+}
+
+func (st *streams) unsubscribeLocked(c *wsConn, name string) {
 	if set := st.byName[name]; set != nil {
-		delete(set, c)
-		if len(set) == 0 {
+		if _, ok := set.conns[c]; !ok {
+			return
+		}
+		delete(set.conns, c)
+		set.list = nil
+		if len(set.conns) == 0 {
 			delete(st.byName, name)
 		}
 	}
@@ -83,6 +120,9 @@ func (st *streams) subscribeUser(c *wsConn, acct uint64) {
 	st.s.v.AntiPhishingCode(context.Background(), acct)
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	if c.removed {
+		return
+	}
 	set := st.byUser[acct]
 	if set == nil {
 		set = map[*wsConn]struct{}{}
@@ -91,16 +131,16 @@ func (st *streams) subscribeUser(c *wsConn, acct uint64) {
 	set[c] = struct{}{}
 }
 
-func (st *streams) remove(c *wsConn) {
+// remove unsubscribes c from everything; with gone set, c is never
+// subscribed again (a request still being handled cannot re-add it).
+func (st *streams) remove(c *wsConn, gone bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	c.removed = c.removed || gone
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	for name := range c.subs {
-		if set := st.byName[name]; set != nil {
-			delete(set, c)
-			if len(set) == 0 {
-				delete(st.byName, name)
-			}
-		}
+		st.unsubscribeLocked(c, name)
 	}
 	if c.user != 0 {
 		if set := st.byUser[c.user]; set != nil {
@@ -116,26 +156,25 @@ func (st *streams) remove(c *wsConn) {
 func (st *streams) has(name string) bool {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	return len(st.byName[name]) > 0
+	return st.byName[name] != nil
 }
 
 // emit sends one encoded event of stream name to its subscribers.
 func (st *streams) emit(name string, v any) {
 	st.mu.Lock()
 	set := st.byName[name]
-	if len(set) == 0 {
+	if set == nil {
 		st.mu.Unlock()
 		return
 	}
-	subs := make([]*wsConn, 0, len(set))
-	for c := range set {
-		subs = append(subs, c)
-	}
+	subs := set.snapshot() // immutable: a change makes a new one
 	st.mu.Unlock()
 	data, _ := json.Marshal(v)
 	msg := &outMsg{raw: data, stream: name}
 	for _, c := range subs {
-		c.offer(msg)
+		if c.offer(msg) {
+			st.wake = append(st.wake, c)
+		}
 	}
 }
 
@@ -160,7 +199,9 @@ func (st *streams) emitUser(acct uint64, v any) {
 	data, _ := json.Marshal(v)
 	msg := &outMsg{raw: data, user: true}
 	for _, c := range subs {
-		c.offer(msg)
+		if c.offer(msg) {
+			st.wake = append(st.wake, c)
+		}
 	}
 }
 
@@ -172,18 +213,44 @@ func (st *streams) run(done <-chan struct{}) {
 	for _, m := range st.s.v.Markets() {
 		st.initDepth(m)
 	}
+	defer st.stop()
 	for {
 		select {
 		case <-done:
 			return
 		case u := <-st.in:
 			st.dispatch(u)
+			// Take a few more that are waiting before waking anyone
+			// (bounded: writers must drain before queues fill).
+			for range 15 {
+				select {
+				case u := <-st.in:
+					st.dispatch(u)
+					continue
+				default:
+				}
+				break
+			}
 		case <-fast.C:
 			st.flushDepth("@depth@100ms")
 		case <-slow.C:
 			st.flushDepth("@depth")
 			st.tickers()
 		}
+		st.wakeWriters()
+	}
+}
+
+// wakeWriters wakes the writers of every connection that got frames in
+// this batch.
+func (st *streams) wakeWriters() {
+	for i, c := range st.wake {
+		c.wakeWriter()
+		st.wake[i] = nil
+	}
+	st.wake = st.wake[:0]
+	if cap(st.wake) > 1<<16 {
+		st.wake = nil
 	}
 }
 
@@ -314,8 +381,8 @@ func (st *streams) flushDepth(suffix string) {
 func (st *streams) dropAll(name string) {
 	st.mu.Lock()
 	var cs []*wsConn
-	for c := range st.byName[name] {
-		cs = append(cs, c)
+	if set := st.byName[name]; set != nil {
+		cs = set.snapshot()
 	}
 	st.mu.Unlock()
 	for _, c := range cs {

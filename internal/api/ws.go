@@ -16,66 +16,179 @@ import (
 	"github.com/ballast-chain/ballast/internal/auth"
 )
 
-// outMsg is one encoded event shared by every subscriber.
+// outMsg is one encoded event shared by every subscriber. offer runs on
+// the dispatcher goroutine only, so the shared encodings are built there
+// on first use, once per event whatever the number of subscribers.
 type outMsg struct {
 	raw    []byte
 	stream string // market stream name; "" for user events
 	user   bool
+
+	combined []byte // {"stream":...,"data":raw} for /stream connections
+	api      []byte // {"subscriptionId":0,"event":raw} for /ws-api/v3
 }
 
+// maxReplies bounds a connection's unsent request replies.
+const maxReplies = 16
+
 // wsConn is one WebSocket connection: market subscriptions, optionally one
-// account's user data, and a bounded send queue.
+// account's user data, and a bounded send queue that its writer drains in
+// batches (all frames queued since the last batch go out in one write).
 type wsConn struct {
 	st       *streams
 	c        *websocket.Conn
+	cork     *corkConn
 	combined bool // /stream: wrap as {"stream","data"}
 	wsAPI    bool // /ws-api/v3: user events as {"subscriptionId","event"}
 	lkName   string
-	q        chan []byte
-	ctrl     chan []byte
+	max      int // queued events before the connection counts as slow
 	once     sync.Once
 	gone     chan struct{}
 	reason   string
 
+	qmu     sync.Mutex
+	pending [][]byte      // frames not yet taken by the writer
+	replies int           // of which request replies
+	spare   [][]byte      // writer-owned: the last batch's slice, for reuse
+	wake    chan struct{} // capacity 1: pending became non-empty
+	dead    bool          // dropped: queue nothing more
+
 	mu   sync.Mutex
 	subs map[string]bool
 	user uint64
+
+	removed bool // guarded by streams.mu
 }
 
-// offer queues msg or, if the queue is full, drops the slow connection.
-func (c *wsConn) offer(m *outMsg) {
-	var b []byte
+// frame returns what c sends for m, shared between connections except
+// for a listen key's combined user events (named by the key).
+func (c *wsConn) frame(m *outMsg) []byte {
 	switch {
 	case m.user && c.wsAPI:
-		b = append(append([]byte(`{"subscriptionId":0,"event":`), m.raw...), '}')
+		if m.api == nil {
+			m.api = append(append([]byte(`{"subscriptionId":0,"event":`), m.raw...), '}')
+		}
+		return m.api
 	case m.user && c.combined:
-		b = append(append([]byte(`{"stream":"`+c.lkName+`","data":`), m.raw...), '}')
+		return append(append([]byte(`{"stream":"`+c.lkName+`","data":`), m.raw...), '}')
 	case c.combined:
-		b = append(append([]byte(`{"stream":"`+m.stream+`","data":`), m.raw...), '}')
-	default:
-		b = m.raw
+		if m.combined == nil {
+			m.combined = append(append([]byte(`{"stream":"`+m.stream+`","data":`), m.raw...), '}')
+		}
+		return m.combined
 	}
-	select {
-	case c.q <- b:
-	default:
+	return m.raw
+}
+
+// offer queues msg or, if the queue is full, drops the slow connection:
+// one client that does not read can hold at most max frames (shared with
+// every other subscriber) plus the batch being written. It reports
+// whether the writer needs waking; the dispatcher wakes writers once per
+// batch of updates, so the frames of one update go out in one write.
+func (c *wsConn) offer(m *outMsg) bool {
+	return c.enqueue(c.frame(m), false)
+}
+
+func (c *wsConn) enqueue(b []byte, reply bool) bool {
+	c.qmu.Lock()
+	switch {
+	case c.dead:
+		c.qmu.Unlock()
+		return false
+	case reply && c.replies >= maxReplies:
+		c.qmu.Unlock()
+		c.drop("too many requests")
+		return false
+	case !reply && len(c.pending)-c.replies >= c.max:
+		c.qmu.Unlock()
 		c.drop("slow consumer")
+		return false
+	}
+	c.pending = append(c.pending, b)
+	if reply {
+		c.replies++
+	}
+	n := len(c.pending)
+	c.qmu.Unlock()
+	if n == c.max/2 && !reply {
+		// Half full within one batch (an order that swept many levels,
+		// many streams): do not wait for the end of the batch.
+		c.wakeWriter()
+	}
+	return n == 1
+}
+
+// wakeWriter tells the writer there is something to send.
+func (c *wsConn) wakeWriter() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
 	}
 }
 
 func (c *wsConn) drop(reason string) {
 	c.once.Do(func() {
+		c.qmu.Lock()
+		c.dead = true
+		c.qmu.Unlock()
 		c.reason = reason
 		close(c.gone)
+		if reason == "slow consumer" {
+			// The writer is likely blocked on a full socket: fail that
+			// write now instead of after writeTimeout.
+			c.cork.abort()
+		}
 	})
 }
 
 func (c *wsConn) reply(v any) {
 	b, _ := json.Marshal(v)
-	select {
-	case c.ctrl <- b:
-	default:
-		c.drop("too many requests")
+	if c.enqueue(b, true) {
+		c.wakeWriter()
 	}
+}
+
+// flush writes everything queued in one socket write.
+func (c *wsConn) flush() bool {
+	c.qmu.Lock()
+	batch := c.pending
+	c.pending, c.spare, c.replies = c.spare, nil, 0
+	c.qmu.Unlock()
+	if len(batch) == 0 {
+		c.spare = batch
+		return true
+	}
+	c.st.frames.Add(uint64(len(batch)))
+	c.st.flushes.Add(1)
+	c.cork.cork()
+	ok := true
+	for _, b := range batch {
+		// Into the cork's buffer: no I/O, so no deadline.
+		if c.c.Write(context.Background(), websocket.MessageText, b) != nil {
+			ok = false
+			break
+		}
+	}
+	if err := c.cork.uncork(); err != nil {
+		ok = false
+	}
+	clear(batch)
+	if cap(batch) <= 32 {
+		c.spare = batch[:0] // a burst's large slice is not kept
+	}
+	return ok
+}
+
+// closeGrace bounds the close handshake: a client that does not read
+// (a slow consumer) never answers it, and the library would wait 5 s for
+// the frame to go out and 5 s more for the answer.
+const closeGrace = time.Second
+
+// close sends a close frame and waits at most closeGrace for the client's.
+func (c *wsConn) close(code websocket.StatusCode, reason string) {
+	t := time.AfterFunc(closeGrace, func() { c.c.CloseNow() })
+	defer t.Stop()
+	_ = c.c.Close(code, reason)
 }
 
 func (s *Server) accept(w http.ResponseWriter, r *http.Request, combined, wsAPI bool) (*wsConn, bool) {
@@ -83,28 +196,34 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, combined, wsAPI 
 		writeErr(w, 429, -1003, "Too many WebSocket connections.")
 		return nil, false
 	}
-	wc, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
+	hw := &hijackCorked{ResponseWriter: w}
+	wc, err := websocket.Accept(hw, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
 	if err != nil {
 		return nil, false
 	}
 	wc.SetReadLimit(1 << 16)
-	c := &wsConn{st: s.st, c: wc, combined: combined, wsAPI: wsAPI, q: make(chan []byte, s.cfg.StreamQueue),
-		ctrl: make(chan []byte, 16), gone: make(chan struct{}), subs: map[string]bool{}}
+	c := &wsConn{st: s.st, c: wc, cork: hw.conn, combined: combined, wsAPI: wsAPI, max: s.cfg.StreamQueue,
+		gone: make(chan struct{}), wake: make(chan struct{}, 1), subs: map[string]bool{}}
 	s.st.conns.Add(1)
 	return c, true
 }
 
 // serveConn runs a connection: a reader handling requests and a writer
 // draining the queue, with a ping every 20 s; it returns when either ends.
-func (s *Server) serveConn(ctx context.Context, c *wsConn, handle func(ctx context.Context, msg []byte)) {
+// It runs in its own goroutine (the HTTP handler returns once the
+// connection is set up, releasing net/http's per-connection state), under
+// the streams' context rather than the request's.
+func (s *Server) serveConn(c *wsConn, handle func(ctx context.Context, msg []byte)) {
 	defer s.st.conns.Add(-1)
-	defer s.st.remove(c)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	defer s.st.remove(c, true)
+	ctx := s.st.ctx
 	go func() {
 		defer c.drop("read closed")
 		for {
-			_, msg, err := c.c.Read(ctx)
+			// No deadline or cancellation (each would register with the
+			// runtime per read): every way out of the writer below closes
+			// the connection, which ends this read.
+			_, msg, err := c.c.Read(context.Background())
 			if err != nil {
 				return
 			}
@@ -113,30 +232,22 @@ func (s *Server) serveConn(ctx context.Context, c *wsConn, handle func(ctx conte
 	}()
 	ping := time.NewTicker(20 * time.Second)
 	defer ping.Stop()
-	write := func(b []byte) bool {
-		wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
-		defer wcancel()
-		return c.c.Write(wctx, websocket.MessageText, b) == nil
-	}
 	for {
 		select {
 		case <-ctx.Done():
-			_ = c.c.Close(websocket.StatusGoingAway, "server shutting down")
+			c.close(websocket.StatusGoingAway, "server shutting down")
 			return
 		case <-c.gone:
+			// Dropped: stop queueing to it first, then close.
+			s.st.remove(c, true)
 			if c.reason == "read closed" {
 				c.c.CloseNow()
 			} else {
-				_ = c.c.Close(websocket.StatusPolicyViolation, c.reason)
+				c.close(websocket.StatusPolicyViolation, c.reason)
 			}
 			return
-		case b := <-c.ctrl:
-			if !write(b) {
-				c.c.CloseNow()
-				return
-			}
-		case b := <-c.q:
-			if !write(b) {
+		case <-c.wake:
+			if !c.flush() {
 				c.c.CloseNow()
 				return
 			}
@@ -219,7 +330,7 @@ func (s *Server) serveStreams(w http.ResponseWriter, r *http.Request) {
 		}
 		c.add(s, n) // unknown names are ignored, as ccxt opens /ws/<index>
 	}
-	s.serveConn(r.Context(), c, func(_ context.Context, msg []byte) { s.streamRequest(c, msg) })
+	go s.serveConn(c, func(_ context.Context, msg []byte) { s.streamRequest(c, msg) })
 }
 
 type wsRequest struct {
@@ -278,7 +389,7 @@ func (s *Server) serveWSAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ip := clientIP(r)
-	s.serveConn(r.Context(), c, func(ctx context.Context, msg []byte) {
+	go s.serveConn(c, func(ctx context.Context, msg []byte) {
 		var req struct {
 			ID     any            `json:"id"`
 			Method string         `json:"method"`
@@ -309,7 +420,7 @@ func (s *Server) serveWSAPI(w http.ResponseWriter, r *http.Request) {
 			s.st.subscribeUser(c, acct)
 			ok(map[string]int{"subscriptionId": 0})
 		case "userDataStream.unsubscribe":
-			s.st.remove(c)
+			s.st.remove(c, false)
 			ok(struct{}{})
 		default:
 			fail(400, -1000, "Unknown method.")

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -106,5 +107,51 @@ func TestAllowList(t *testing.T) {
 	}
 	if p, _ := ParsePermissions("read,trade"); p.Has(PermWithdraw) || !p.Has(PermTrade) {
 		t.Fatal("permissions")
+	}
+}
+
+func TestDummyHashCostsAVerification(t *testing.T) {
+	p := Argon2Params{MemoryKiB: 1024, Time: 1, Threads: 1}
+	h, _ := HashPassword("pw", p)
+	d := DummyHash(p)
+	if d != DummyHash(p) || d[:strings.LastIndex(d[:strings.LastIndex(d, "$")], "$")] != h[:strings.LastIndex(h[:strings.LastIndex(h, "$")], "$")] {
+		t.Fatalf("dummy %q does not have the cost of %q", d, h)
+	}
+	// ErrBadPassword, not ErrBadHash: the hash was computed and compared.
+	for _, pw := range []string{"", "pw", "password"} {
+		if err := VerifyPassword(d, pw); !errors.Is(err, ErrBadPassword) {
+			t.Fatalf("dummy hash with %q: %v", pw, err)
+		}
+	}
+	if !strings.Contains(DummyHash(Argon2Params{}), "m=65536,t=3,p=2") {
+		t.Fatalf("default-cost dummy %q", DummyHash(Argon2Params{}))
+	}
+}
+
+func TestSealTOTP(t *testing.T) {
+	x, _ := NewSealer(make([]byte, 32))
+	sec, _, _ := NewTOTP("Ballast", "a@x")
+	stored := x.SealTOTP(7, sec)
+	if strings.Contains(stored, sec.Reveal()) || stored == x.SealTOTP(7, sec) {
+		t.Fatalf("sealed %q: plaintext visible or nonce reused", stored)
+	}
+	if got, legacy, err := x.OpenTOTP(7, stored); err != nil || legacy || got != sec {
+		t.Fatalf("open: %v %v %v", got == sec, legacy, err)
+	}
+	if got, legacy, err := x.OpenTOTP(7, sec.Reveal()); err != nil || !legacy || got != sec {
+		t.Fatalf("legacy plaintext: %v %v %v", got == sec, legacy, err)
+	}
+	if _, _, err := x.OpenTOTP(8, stored); !errors.Is(err, ErrBadSecret) {
+		t.Fatalf("another user's secret opened: %v", err)
+	}
+	// A sealed API secret (bound to its key id) is not a TOTP secret.
+	api := x.Seal(strings.Repeat("0", 64), sec)
+	if _, _, err := x.OpenTOTP(7, sealedTOTPPrefix+base64.RawStdEncoding.EncodeToString(api)); !errors.Is(err, ErrBadSecret) {
+		t.Fatalf("sealed API secret opened as TOTP: %v", err)
+	}
+	for _, bad := range []string{"", "sealed1:", "sealed1:!!", "lower-case", sealedTOTPPrefix + "AAAA"} {
+		if _, _, err := x.OpenTOTP(7, bad); !errors.Is(err, ErrBadSecret) {
+			t.Fatalf("%q: %v", bad, err)
+		}
 	}
 }

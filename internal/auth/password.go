@@ -71,3 +71,19 @@ func VerifyPassword(encoded, password string) error {
 	}
 	return nil
 }
+
+// noUserSalt is DummyHash's salt: the hash is fixed, so nothing is stored
+// or derived at start; its digest is all zeros, which no password reaches
+// (that would take a 256-bit argon2id preimage).
+var noUserSalt = []byte("ballast-no-user.")
+
+// DummyHash is an argon2id hash with cost p that no password matches. A
+// login for an unknown account verifies against it, so it costs what a
+// wrong password costs and its timing does not tell whether the account
+// exists.
+func DummyHash(p Argon2Params) string {
+	p = p.withDefaults()
+	b64 := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.MemoryKiB, p.Time, p.Threads,
+		b64.EncodeToString(noUserSalt), b64.EncodeToString(make([]byte, 32)))
+}

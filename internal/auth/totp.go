@@ -1,6 +1,9 @@
 package auth
 
 import (
+	"encoding/base64"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/pquerna/otp"
@@ -45,4 +48,40 @@ func VerifyTOTP(secret Secret, code string, now time.Time, lastStep uint64) (uin
 		}
 	}
 	return 0, ruleError(ErrBadTOTP, "wrong TOTP code")
+}
+
+// sealedTOTPPrefix marks a sealed TOTP secret as stored. Secrets stored
+// before sealing are bare base32 (A-Z, 2-7), which never contains ':'.
+const sealedTOTPPrefix = "sealed1:"
+
+// totpAD is the associated data binding a sealed TOTP secret to its user.
+// API secrets are sealed under their key id (64 hex digits), which never
+// starts with "totp", so neither can be swapped in for the other, nor one
+// user's TOTP secret for another's.
+func totpAD(user uint64) string { return "totp:" + strconv.FormatUint(user, 10) }
+
+// SealTOTP encrypts user's TOTP secret for storage (text, for the
+// existing column).
+func (x *Sealer) SealTOTP(user uint64, s Secret) string {
+	return sealedTOTPPrefix + base64.RawStdEncoding.EncodeToString(x.Seal(totpAD(user), s))
+}
+
+// OpenTOTP decrypts user's stored TOTP secret. A secret stored before
+// secrets were sealed is returned as is with legacy set, so the caller
+// can re-seal it; anything else that does not decrypt under user's
+// binding is ErrBadSecret.
+func (x *Sealer) OpenTOTP(user uint64, stored string) (s Secret, legacy bool, err error) {
+	b64, ok := strings.CutPrefix(stored, sealedTOTPPrefix)
+	if !ok {
+		if stored == "" || strings.Trim(stored, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567=") != "" {
+			return "", false, ruleError(ErrBadSecret, "stored TOTP secret is neither sealed nor base32")
+		}
+		return Secret(stored), true, nil
+	}
+	sealed, err := base64.RawStdEncoding.DecodeString(b64)
+	if err != nil {
+		return "", false, ruleError(ErrBadSecret, "sealed TOTP secret is not base64")
+	}
+	s, err = x.Open(totpAD(user), sealed)
+	return s, false, err
 }

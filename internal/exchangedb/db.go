@@ -50,6 +50,12 @@ func (c *Config) Validate() error {
 type DB struct {
 	db     *sql.DB
 	driver Driver
+	// hist carries the order and trade history writes (WriteHistory): a
+	// connection of its own, so a large history transaction never holds
+	// up the venue's other queries (SQLite; for PostgreSQL it is db, a
+	// pool).
+	hist  *sql.DB
+	stmts historyStmts
 }
 
 // Open opens (and migrates) the database.
@@ -67,22 +73,36 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		d.db, err = sql.Open("sqlite", dsn)
 		if err == nil {
 			d.db.SetMaxOpenConns(1) // one writer; SQLite serialises anyway
+			d.hist, err = sql.Open("sqlite", dsn)
+		}
+		if err == nil {
+			d.hist.SetMaxOpenConns(1)
 		}
 	} else {
 		d.db = sql.OpenDB(pgConnector{string(cfg.DSN)})
+		d.hist = d.db
 	}
 	if err != nil {
 		return nil, ruleError(ErrInvalidConfig, err, "open %s", d.driver)
 	}
 	if err := d.migrate(ctx); err != nil {
-		d.db.Close()
+		d.Close()
 		return nil, err
 	}
 	return d, nil
 }
 
 // Close closes the database.
-func (d *DB) Close() error { return d.db.Close() }
+func (d *DB) Close() error {
+	d.stmts.close()
+	err := d.db.Close()
+	if d.hist != nil && d.hist != d.db {
+		if herr := d.hist.Close(); err == nil {
+			err = herr
+		}
+	}
+	return err
+}
 
 // Driver returns the engine in use.
 func (d *DB) Driver() Driver { return d.driver }

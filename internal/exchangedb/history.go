@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Order is an order's latest state as the venue last applied it. Prices
@@ -51,10 +52,25 @@ const (
 		iceberg, filled, cum_quote, status, working, time_ms, update_ms`
 	tradeCols = `symbol, trade_id, price, qty, quote, time_ms, buyer_is_maker, taker_order, maker_order, buyer,
 		seller, buyer_fee, seller_fee`
-	// historyChunk rows per INSERT keeps a statement's parameters well
-	// under SQLite's limit (32766) and PostgreSQL's (65535).
-	historyChunk = 200
+	orderArgs = 18
+	tradeArgs = 13
 )
+
+// historyRows are the row counts of the multi-row inserts WriteHistory
+// uses, largest first: a batch is cut greedily into these, so only a few
+// distinct statements exist and each is parsed once (SQLite: prepared and
+// kept; PostgreSQL: pgx's statement cache). 256 rows keep a statement's
+// parameters well under SQLite's limit (32766) and PostgreSQL's (65535).
+var historyRows = [...]int{256, 64, 16, 4, 1}
+
+func chunkRows(n int) int {
+	for _, r := range historyRows {
+		if r <= n {
+			return r
+		}
+	}
+	return n
+}
 
 func b2i(b bool) int {
 	if b {
@@ -91,40 +107,115 @@ func (d *DB) placeholders(rows, cols int) string {
 	return b.String()
 }
 
+type historyKind int
+
+const (
+	historyOrders historyKind = iota
+	historyTrades
+)
+
+func (d *DB) historyQuery(kind historyKind, rows int) string {
+	if kind == historyTrades {
+		return `INSERT INTO trades (` + tradeCols + `) VALUES ` + d.placeholders(rows, tradeArgs) + ` ON CONFLICT (symbol, trade_id) DO NOTHING`
+	}
+	return `INSERT INTO orders (` + orderCols + `) VALUES ` + d.placeholders(rows, orderArgs) + `
+		ON CONFLICT (symbol, order_id) DO UPDATE SET client_id = excluded.client_id, api_type = excluded.api_type,
+		qty = excluded.qty, filled = excluded.filled, cum_quote = excluded.cum_quote, status = excluded.status,
+		working = excluded.working, time_ms = excluded.time_ms, update_ms = excluded.update_ms`
+}
+
+// historyStmts holds SQLite's prepared history inserts by kind and rows.
+type historyStmts struct {
+	mu sync.Mutex
+	m  map[[2]int]*sql.Stmt
+}
+
+// prepare prepares every history insert once. It must run outside a
+// transaction: the history pool has one connection, which a transaction
+// holds.
+func (c *historyStmts) prepare(ctx context.Context, d *DB) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m != nil {
+		return nil
+	}
+	m := map[[2]int]*sql.Stmt{}
+	for _, kind := range []historyKind{historyOrders, historyTrades} {
+		for _, rows := range historyRows {
+			st, err := d.hist.PrepareContext(ctx, d.historyQuery(kind, rows))
+			if err != nil {
+				for _, st := range m {
+					st.Close()
+				}
+				return err
+			}
+			m[[2]int{int(kind), rows}] = st
+		}
+	}
+	c.m = m
+	return nil
+}
+
+func (c *historyStmts) get(kind historyKind, rows int) *sql.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[[2]int{int(kind), rows}]
+}
+
+func (c *historyStmts) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, st := range c.m {
+		st.Close()
+	}
+	c.m = nil
+}
+
+func (d *DB) execHistory(ctx context.Context, tx *sql.Tx, kind historyKind, rows int, args []any) error {
+	if d.driver != SQLite {
+		_, err := tx.ExecContext(ctx, d.historyQuery(kind, rows), args...)
+		return err
+	}
+	_, err := tx.StmtContext(ctx, d.stmts.get(kind, rows)).ExecContext(ctx, args...)
+	return err
+}
+
 // WriteHistory upserts orders (their latest state wins) and inserts trades
-// (idempotent: a trade id already stored is kept) in one transaction. The
-// venue calls it off the order path, in the order it applied the events.
+// (idempotent: a trade id already stored is kept) in one transaction, on
+// the history connection. The venue calls it off the order path, in the
+// order it applied the events.
 func (d *DB) WriteHistory(ctx context.Context, orders []Order, trades []Trade) error {
-	tx, err := d.db.BeginTx(ctx, nil)
+	if d.driver == SQLite {
+		if err := d.stmts.prepare(ctx, d); err != nil {
+			return ruleError(ErrInvalidConfig, err, "prepare history inserts")
+		}
+	}
+	tx, err := d.hist.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
+	args := make([]any, 0, historyRows[0]*orderArgs)
 	for len(orders) > 0 {
-		n := min(len(orders), historyChunk)
-		args := make([]any, 0, n*18)
+		n := chunkRows(len(orders))
+		args = args[:0]
 		for _, o := range orders[:n] {
 			args = append(args, o.Symbol, o.ID, o.Account, o.ClientOrderID, o.Side, o.Type, o.TIF, o.Price, o.StopPrice,
 				o.Qty, o.QuoteQty, o.Iceberg, o.Filled, o.CumQuote, o.Status, b2i(o.Working), o.TimeMS, o.UpdateMS)
 		}
-		q := `INSERT INTO orders (` + orderCols + `) VALUES ` + d.placeholders(n, 18) + `
-			ON CONFLICT (symbol, order_id) DO UPDATE SET client_id = excluded.client_id, api_type = excluded.api_type,
-			qty = excluded.qty, filled = excluded.filled, cum_quote = excluded.cum_quote, status = excluded.status,
-			working = excluded.working, time_ms = excluded.time_ms, update_ms = excluded.update_ms`
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		if err := d.execHistory(ctx, tx, historyOrders, n, args); err != nil {
 			return ruleError(ErrInvalidConfig, err, "write orders")
 		}
 		orders = orders[n:]
 	}
 	for len(trades) > 0 {
-		n := min(len(trades), historyChunk)
-		args := make([]any, 0, n*13)
+		n := chunkRows(len(trades))
+		args = args[:0]
 		for _, t := range trades[:n] {
 			args = append(args, t.Symbol, t.ID, t.Price, t.Qty, t.Quote, t.TimeMS, b2i(t.BuyerIsMaker), t.TakerOrder,
 				t.MakerOrder, t.Buyer, t.Seller, t.BuyerFee, t.SellerFee)
 		}
-		q := `INSERT INTO trades (` + tradeCols + `) VALUES ` + d.placeholders(n, 13) + ` ON CONFLICT (symbol, trade_id) DO NOTHING`
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		if err := d.execHistory(ctx, tx, historyTrades, n, args); err != nil {
 			return ruleError(ErrInvalidConfig, err, "write trades")
 		}
 		trades = trades[n:]

@@ -10,7 +10,7 @@ type User struct {
 	ID           uint64
 	Email        string
 	PasswordHash string
-	TOTPSecret   string // base32; empty when 2FA is off
+	TOTPSecret   string // sealed (auth.Sealer.SealTOTP; bare base32 if stored before sealing); empty when 2FA is off
 	TOTPLastStep uint64
 	AntiPhishing string
 	CreatedMS    int64
@@ -262,15 +262,16 @@ func (d *DB) PendingTOTP(ctx context.Context, user uint64) (string, int64, error
 	return s, at, nil
 }
 
-// ConfirmTOTP makes the pending secret the user's 2FA secret, with step
-// (the code that confirmed it) already used.
-func (d *DB) ConfirmTOTP(ctx context.Context, user uint64, secret string, step uint64) error {
+// ConfirmTOTP makes the pending secret (as stored: pending) the user's
+// 2FA secret (secret, as it is to be stored), with step (the code that
+// confirmed it) already used.
+func (d *DB) ConfirmTOTP(ctx context.Context, user uint64, pending, secret string, step uint64) error {
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `DELETE FROM totp_pending WHERE user_id = $1 AND secret = $2`, user, secret)
+	res, err := tx.ExecContext(ctx, `DELETE FROM totp_pending WHERE user_id = $1 AND secret = $2`, user, pending)
 	if err != nil {
 		return err
 	}
@@ -300,4 +301,48 @@ func (d *DB) UserAPIKeys(ctx context.Context, user uint64) ([]APIKey, error) {
 		out = append(out, k)
 	}
 	return out, rows.Err()
+}
+
+// TOTPSecrets returns every stored TOTP secret by user: active ones and
+// pending enrolments (to re-seal those stored before sealing).
+func (d *DB) TOTPSecrets(ctx context.Context) (active, pending map[uint64]string, err error) {
+	active, pending = map[uint64]string{}, map[uint64]string{}
+	for _, q := range []struct {
+		sql string
+		out map[uint64]string
+	}{
+		{`SELECT id, totp_secret FROM users WHERE totp_secret <> ''`, active},
+		{`SELECT user_id, secret FROM totp_pending`, pending},
+	} {
+		rows, err := d.db.QueryContext(ctx, q.sql)
+		if err != nil {
+			return nil, nil, err
+		}
+		for rows.Next() {
+			var id uint64
+			var sec string
+			if err := rows.Scan(&id, &sec); err != nil {
+				rows.Close()
+				return nil, nil, err
+			}
+			q.out[id] = sec
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	return active, pending, nil
+}
+
+// ResealTOTP replaces a user's stored TOTP secret (the pending one if
+// pending) by sealed, if it is still old; a concurrent change wins.
+func (d *DB) ResealTOTP(ctx context.Context, user uint64, pending bool, old, sealed string) error {
+	q := `UPDATE users SET totp_secret = $1 WHERE id = $2 AND totp_secret = $3`
+	if pending {
+		q = `UPDATE totp_pending SET secret = $1 WHERE user_id = $2 AND secret = $3`
+	}
+	_, err := d.db.ExecContext(ctx, q, sealed, user, old)
+	return err
 }

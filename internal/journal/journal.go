@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/ballast-chain/ballast/internal/matching"
 )
@@ -42,6 +44,13 @@ type Options struct {
 	// from the log after the snapshot, with the events it produced (valid
 	// only during the call).
 	Replay func(seq uint64, cmd *matching.Command, evs []matching.Event)
+	// Durable, if set, is called by Run for every submission once the
+	// fsync covering it has returned, in seq order and before its Submit
+	// returns, with the events it produced (valid only during the call).
+	// One goroutine makes every call, so a caller can apply events to
+	// derived state in order without a reorder buffer; it must not
+	// block or call Submit.
+	Durable func(evs []matching.Event)
 }
 
 func (o *Options) withDefaults() (Options, error) {
@@ -72,6 +81,12 @@ type Journal struct {
 	prevSnap uint64
 	f        *os.File
 
+	off       int64 // where the next batch goes in f
+	allocEnd  int64 // f is preallocated (zeros, synced) up to here
+	chunk     int64 // size of the last preallocation
+	extending bool  // a preallocation runs; its result comes on ext
+	ext       chan extension
+
 	reqs  chan *request
 	free  chan *batch
 	syncq chan *batch
@@ -81,6 +96,22 @@ type Journal struct {
 	mu     sync.RWMutex // guards closed against senders
 	closed bool
 	runMu  sync.Mutex
+
+	syncs, synced, syncNanos, maxSync atomic.Uint64 // Stats
+}
+
+// Stats counts the journal's fsyncs since Open.
+type Stats struct {
+	Syncs    uint64        // fsync calls on the log
+	Commands uint64        // commands they covered
+	SyncTime time.Duration // total time spent in them
+	MaxSync  time.Duration // the longest
+}
+
+// Stats returns the fsync counters; safe to call while Run runs.
+func (j *Journal) Stats() Stats {
+	return Stats{Syncs: j.syncs.Load(), Commands: j.synced.Load(), SyncTime: time.Duration(j.syncNanos.Load()),
+		MaxSync: time.Duration(j.maxSync.Load())}
 }
 
 type request struct {
@@ -115,6 +146,7 @@ func Open(opts Options) (*Journal, error) {
 	j := &Journal{
 		opts: o, eng: rec.eng, seq: rec.seq, lastSnap: rec.snapSeq, prevSnap: rec.snapSeq,
 		reqs:  make(chan *request, o.MaxBatch),
+		ext:   make(chan extension, 1),
 		free:  make(chan *batch, inFlight),
 		syncq: make(chan *batch, inFlight),
 	}
@@ -130,15 +162,40 @@ func Open(opts Options) (*Journal, error) {
 }
 
 func (j *Journal) openSegment(first uint64) error {
-	f, err := os.OpenFile(filepath.Join(j.opts.Dir, segmentName(first)), os.O_CREATE|os.O_TRUNC|os.O_WRONLY|os.O_APPEND, 0o600)
+	f, err := os.OpenFile(filepath.Join(j.opts.Dir, segmentName(first)), os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
 	if err != nil {
 		return ruleError(ErrIO, err, "create log segment")
+	}
+	if err = zeroFill(f, 0, preallocFirst); err == nil {
+		err = f.Sync()
+	}
+	if err != nil {
+		f.Close()
+		return ruleError(ErrIO, err, "preallocate log segment")
 	}
 	if err := syncDir(j.opts.Dir); err != nil {
 		f.Close()
 		return ruleError(ErrIO, err, "sync journal directory")
 	}
-	j.f = f
+	j.f, j.off, j.allocEnd, j.chunk = f, 0, preallocFirst, preallocFirst
+	return nil
+}
+
+// closeSegment waits for a running preallocation and closes the segment,
+// cut to its records first if cut is set.
+func (j *Journal) closeSegment(cut bool) error {
+	err := j.collect(true)
+	if cut && err == nil {
+		if err = j.f.Truncate(j.off); err == nil {
+			err = j.f.Sync()
+		}
+	}
+	if cerr := j.f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return ruleError(ErrIO, err, "close log segment")
+	}
 	return nil
 }
 
@@ -245,8 +302,8 @@ func (j *Journal) Run(ctx context.Context) error {
 		r.err = final
 		r.done <- struct{}{}
 	}
-	if cerr := j.f.Close(); err == nil && cerr != nil {
-		err = ruleError(ErrIO, cerr, "close log segment")
+	if cerr := j.closeSegment(false); err == nil {
+		err = cerr
 	}
 	if ctx.Err() != nil && err == nil {
 		return nil
@@ -296,7 +353,7 @@ func (j *Journal) sequence(ctx context.Context) error {
 				r.evs = append(r.evs, j.eng.Apply(&r.cmds[i])...)
 			}
 		}
-		if _, err := j.f.Write(b.buf); err != nil {
+		if err := j.write(b.buf); err != nil {
 			err = ruleError(ErrIO, err, "write log")
 			j.answer(b, err)
 			return err
@@ -310,10 +367,30 @@ func (j *Journal) sequence(ctx context.Context) error {
 	}
 }
 
-// syncer fsyncs written batches and releases their results. Batches that
+// syncer fsyncs written batches and hands them to release. Batches that
 // queue up while an fsync runs are covered by the next single fsync: that
-// is the group commit.
+// is the group commit. Releasing (Durable and answering the submitters)
+// runs in its own goroutine, so the next fsync starts as soon as the
+// previous one returns.
 func (j *Journal) syncer() error {
+	type synced struct {
+		b   *batch
+		err error
+	}
+	relq := make(chan synced, inFlight) // at most inFlight batches exist
+	released := make(chan struct{})
+	go func() {
+		defer close(released)
+		for s := range relq {
+			if s.err == nil && j.opts.Durable != nil {
+				for _, r := range s.b.reqs {
+					j.opts.Durable(r.evs)
+				}
+			}
+			j.answer(s.b, s.err)
+			j.free <- s.b
+		}
+	}()
 	var failed error
 	var group []*batch
 	for b := range j.syncq {
@@ -331,15 +408,31 @@ func (j *Journal) syncer() error {
 			}
 		}
 		if failed == nil {
-			if err := group[len(group)-1].f.Sync(); err != nil {
+			start := time.Now()
+			if err := syncData(group[len(group)-1].f); err != nil {
 				failed = ruleError(ErrIO, err, "fsync log")
 			}
+			d := uint64(time.Since(start))
+			j.syncNanos.Add(d)
+			if d > j.maxSync.Load() {
+				j.maxSync.Store(d) // one writer: this goroutine
+			}
+			j.syncs.Add(1)
+			n := 0
+			for _, g := range group {
+				for _, r := range g.reqs {
+					n += len(r.cmds)
+				}
+			}
+			j.synced.Add(uint64(n))
 		}
 		for _, g := range group {
-			j.answer(g, failed)
-			j.free <- g
+			relq <- synced{g, failed}
 		}
+		clear(group)
 	}
+	close(relq)
+	<-released
 	return failed
 }
 
@@ -368,8 +461,8 @@ func (j *Journal) snapshot() error {
 	if err := writeFileAtomic(j.opts.Dir, snapshotName(j.seq), data); err != nil {
 		return ruleError(ErrIO, err, "write snapshot")
 	}
-	if err := j.f.Close(); err != nil {
-		return ruleError(ErrIO, err, "close log segment")
+	if err := j.closeSegment(true); err != nil {
+		return err
 	}
 	if err := j.openSegment(j.seq + 1); err != nil {
 		return err

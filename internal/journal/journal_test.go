@@ -207,3 +207,54 @@ func FuzzDecodeSnapshotFile(f *testing.F) {
 		}
 	})
 }
+
+// TestPreallocatedSegments: the log grows through several preallocated
+// chunks; a reopened journal finds every record and cuts the zero tail;
+// segments closed at a snapshot hold exactly their records.
+func TestPreallocatedSegments(t *testing.T) {
+	dir := t.TempDir()
+	const n = 12_000 // about 1 MB of records: chunks of 64 KiB, 128 KiB, ... 1 MiB
+	path := writeLog(t, dir, n)
+	if fi, _ := os.Stat(path); fi.Size() <= n*recordSize {
+		t.Fatalf("segment of %d bytes for %d bytes of records: not preallocated", fi.Size(), n*recordSize)
+	}
+	j, err := Open(Options{Dir: dir, Market: crashMarket(), NoSnapshots: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.f.Close()
+	if j.Seq() != n {
+		t.Fatalf("recovered seq %d, want %d", j.Seq(), n)
+	}
+	if fi, _ := os.Stat(path); fi.Size() != n*recordSize {
+		t.Fatalf("zero tail not cut: size %d, want %d", fi.Size(), n*recordSize)
+	}
+
+	dir = t.TempDir()
+	j, stop := runJournal(t, Options{Dir: dir, Market: crashMarket(), SnapshotEvery: 3000, KeepHistory: true})
+	cmds := make([]matching.Command, 0, 500)
+	for i := range n {
+		cmds = append(cmds, limit(1, matching.Side(1+i%2), 1000+5*int64(i%4), 10))
+		if len(cmds) == cap(cmds) {
+			if _, _, err := j.SubmitBatch(context.Background(), cmds, nil); err != nil {
+				t.Fatal(err)
+			}
+			cmds = cmds[:0]
+		}
+	}
+	stop()
+	segs, _ := listFiles(dir, "wal-", ".log")
+	if len(segs) < 4 {
+		t.Fatalf("segments %v", segs)
+	}
+	for i, s := range segs[:len(segs)-1] {
+		fi, _ := os.Stat(filepath.Join(dir, segmentName(s)))
+		if want := int64(segs[i+1]-s) * recordSize; fi.Size() != want {
+			t.Fatalf("closed segment %d: %d bytes, want %d", s, fi.Size(), want)
+		}
+	}
+	recs, err := ReadLog(dir)
+	if err != nil || len(recs) != n || recs[n-1].Seq != n {
+		t.Fatalf("ReadLog: %d records, %v", len(recs), err)
+	}
+}

@@ -84,8 +84,8 @@ func scanSegment(b []byte) (recs []Record, good int, midCorrupt bool) {
 		recs = append(recs, r)
 		good += n
 	}
-	if len(b)-good <= maxUnsynced {
-		return recs, good, false
+	if len(b)-good <= maxUnsynced || allZero(b[good:]) {
+		return recs, good, false // a torn tail, or preallocated zeros
 	}
 	for off := good + 1; off+recordSize <= len(b); off++ {
 		if _, _, ok := decodeRecord(b[off:]); ok {
@@ -93,4 +93,13 @@ func scanSegment(b []byte) (recs []Record, good int, midCorrupt bool) {
 		}
 	}
 	return recs, good, false
+}
+
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
 }

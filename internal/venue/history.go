@@ -13,21 +13,50 @@ import (
 // historyWriter persists order states and trades to the database off the
 // order path: markets append what each command changed (after the journal
 // acknowledged it, under the market's lock, in apply order) and a single
-// goroutine writes the accumulated batch in one transaction. The journal
-// stays the source of truth: a crash loses at most the unwritten tail,
-// which the next start rewrites from the replayed state (restoreHistory).
+// goroutine writes the accumulated batch in one transaction, on a database
+// connection of its own (exchangedb.DB.WriteHistory). The journal stays
+// the source of truth: a crash loses at most the unwritten tail, which the
+// next start rewrites from the replayed state (restoreHistory).
+//
+// The queue (with the batch being written) is bounded by limit records.
+// When it is full, new orders wait before taking their hold (backpressure,
+// wait) until the writer has written a batch, so nothing acknowledged is
+// ever dropped: a command already
+// past that point (a cancel, an order already submitted) still queues its
+// records, which bounds the queue at limit plus what the commands in
+// flight produce. A writer that keeps failing (database down) thus stops
+// new orders instead of growing memory without bound.
 type historyWriter struct {
-	db  *exchangedb.DB
-	log *slog.Logger
+	db      *exchangedb.DB
+	log     *slog.Logger
+	limit   int
+	waitMax time.Duration // historyWaitMax; tests shorten it
 
-	mu     sync.Mutex
-	orders []exchangedb.Order
-	trades []exchangedb.Trade
-	kick   chan struct{}
+	flushMu sync.Mutex // one flush at a time
+	mu      sync.Mutex
+	orders  []exchangedb.Order
+	trades  []exchangedb.Trade
+	writing int           // records of the batch being written
+	drained chan struct{} // closed when a batch is written
+	kick    chan struct{} // something queued
+	urgent  chan struct{} // half the limit queued: write now
+}
+
+// historyLimit bounds the queued history records (about 200 bytes each):
+// several seconds of orders at 20,000 a second.
+const historyLimit = 100_000
+
+// historyWaitMax bounds how long an order waits for room in a full
+// history queue before it is refused (errOverloaded).
+const historyWaitMax = 10 * time.Second
+
+func errOverloaded() *APIError {
+	return apiErr(-1008, "Server is currently overloaded with other requests. Please try again later.")
 }
 
 func newHistoryWriter(db *exchangedb.DB, log *slog.Logger) *historyWriter {
-	return &historyWriter{db: db, log: log, kick: make(chan struct{}, 1)}
+	return &historyWriter{db: db, log: log, limit: historyLimit, waitMax: historyWaitMax,
+		kick: make(chan struct{}, 1), urgent: make(chan struct{}, 1)}
 }
 
 func orderRecord(o *Order) exchangedb.Order {
@@ -48,7 +77,9 @@ func tradeFromRecord(r *exchangedb.Trade) Trade {
 		TakerOrder: r.TakerOrder, MakerOrder: r.MakerOrder, Buyer: r.Buyer, Seller: r.Seller, BuyerFee: r.BuyerFee, SellerFee: r.SellerFee}
 }
 
-// add queues one command's changes; called under the market's lock.
+// add queues one command's changes; called under the market's lock. It
+// never blocks: backpressure is applied before an order is submitted
+// (wait).
 func (h *historyWriter) add(sym string, touched []*Order, trades []Trade) {
 	if len(touched) == 0 && len(trades) == 0 {
 		return
@@ -60,10 +91,46 @@ func (h *historyWriter) add(sym string, touched []*Order, trades []Trade) {
 	for i := range trades {
 		h.trades = append(h.trades, tradeRecord(sym, &trades[i]))
 	}
+	n := len(h.orders) + len(h.trades)
 	h.mu.Unlock()
+	signal(h.kick)
+	if n >= h.limit/2 {
+		signal(h.urgent)
+	}
+}
+
+func signal(c chan struct{}) {
 	select {
-	case h.kick <- struct{}{}:
+	case c <- struct{}{}:
 	default:
+	}
+}
+
+func (h *historyWriter) hasRoom() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.orders)+len(h.trades)+h.writing < h.limit
+}
+
+// wait returns once the queue has room (or ctx ends).
+func (h *historyWriter) wait(ctx context.Context) error {
+	for {
+		h.mu.Lock()
+		if len(h.orders)+len(h.trades)+h.writing < h.limit {
+			h.mu.Unlock()
+			return nil
+		}
+		if h.drained == nil {
+			h.drained = make(chan struct{})
+		}
+		c := h.drained
+		h.mu.Unlock()
+		signal(h.urgent)
+		select {
+		case <-c:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 }
 
@@ -74,54 +141,73 @@ func (h *historyWriter) run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-h.kick:
+		case <-h.urgent:
 		}
-		h.flush()
-		// Let a busy market accumulate a larger batch.
+		pause, urgent := 50*time.Millisecond, h.urgent
+		if h.flush() != nil {
+			pause, urgent = time.Second, nil // back off from a failing database
+		}
+		// Let a busy market accumulate a larger batch, unless the queue
+		// is filling up.
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(50 * time.Millisecond):
+		case <-urgent:
+		case <-time.After(pause):
 		}
 	}
+}
+
+type orderKey struct {
+	sym string
+	id  uint64
 }
 
 // flush writes what is queued; on failure the batch is kept for the next
 // try (the writes are idempotent).
-func (h *historyWriter) flush() {
+func (h *historyWriter) flush() error {
+	h.flushMu.Lock()
+	defer h.flushMu.Unlock()
 	h.mu.Lock()
 	orders, trades := h.orders, h.trades
 	h.orders, h.trades = nil, nil
+	h.writing = len(orders) + len(trades)
 	h.mu.Unlock()
 	if len(orders) == 0 && len(trades) == 0 {
-		return
+		return nil
 	}
 	// An order touched by several commands in the batch: its last state.
-	last := make(map[[2]any]int, len(orders))
-	for i, o := range orders {
-		last[[2]any{o.Symbol, o.ID}] = i
+	last := make(map[orderKey]int, len(orders))
+	for i := range orders {
+		last[orderKey{orders[i].Symbol, orders[i].ID}] = i
 	}
 	dedup := orders[:0]
-	for i, o := range orders {
-		if last[[2]any{o.Symbol, o.ID}] == i {
-			dedup = append(dedup, o)
+	for i := range orders {
+		if last[orderKey{orders[i].Symbol, orders[i].ID}] == i {
+			dedup = append(dedup, orders[i])
 		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := h.db.WriteHistory(ctx, dedup, trades); err != nil {
+	err := h.db.WriteHistory(ctx, dedup, trades)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.writing = 0
+	if err != nil {
 		h.log.Error("history write failed", "orders", len(dedup), "trades", len(trades), "err", err)
-		h.mu.Lock()
 		h.orders, h.trades = append(dedup, h.orders...), append(trades, h.trades...)
-		h.mu.Unlock()
-		select {
-		case h.kick <- struct{}{}:
-		default:
-		}
+		signal(h.kick)
+		return err
 	}
+	if h.drained != nil {
+		close(h.drained)
+		h.drained = nil
+	}
+	return nil
 }
 
 // FlushHistory writes queued history now (tests and shutdown).
-func (v *Venue) FlushHistory() { v.hist.flush() }
+func (v *Venue) FlushHistory() { _ = v.hist.flush() }
 
 // restoreHistory runs after a market's journal replay: the replayed orders
 // get back their client order ids, API types and times from the database,

@@ -2,11 +2,15 @@ package venue
 
 import (
 	"context"
+	"errors"
+	"log/slog"
+	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/ballast-chain/ballast/internal/auth"
+	"github.com/ballast-chain/ballast/internal/exchangedb"
 	"github.com/ballast-chain/ballast/internal/exchangedb/dbtest"
 	"github.com/ballast-chain/ballast/internal/matching"
 )
@@ -99,4 +103,92 @@ func TestHistorySurvivesRestart(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestHistoryQueueBounded: a full history queue holds new orders back
+// (and lets them go once a batch is written) instead of growing; a failed
+// write keeps its records; and with a tiny bound every order still
+// reaches the database.
+func TestHistoryQueueBounded(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := exchangedb.Open(ctx, exchangedb.Config{DSN: exchangedb.DSN(filepath.Join(dir, "h.db"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHistoryWriter(db, slog.New(slog.DiscardHandler))
+	h.limit = 2
+	h.add("BLSTTUSD", []*Order{{Symbol: "BLSTTUSD", ID: 1}, {Symbol: "BLSTTUSD", ID: 2}}, nil)
+	short, cancel := context.WithTimeout(ctx, 30*time.Millisecond)
+	defer cancel()
+	if err := h.wait(short); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("wait on a full queue: %v", err)
+	}
+	waited := make(chan error, 1)
+	go func() { waited <- h.wait(ctx) }()
+	time.Sleep(10 * time.Millisecond)
+	if err := h.flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-waited; err != nil {
+		t.Fatal(err)
+	}
+	if os, err := db.MarketOrders(ctx, "BLSTTUSD"); err != nil || len(os) != 2 {
+		t.Fatalf("written %d orders: %v", len(os), err)
+	}
+	// A failing database: the records stay queued and orders stay held.
+	h.add("BLSTTUSD", []*Order{{Symbol: "BLSTTUSD", ID: 3}, {Symbol: "BLSTTUSD", ID: 4}}, nil)
+	db.Close()
+	if err := h.flush(); err == nil {
+		t.Fatal("flush to a closed database succeeded")
+	}
+	if len(h.orders) != 2 {
+		t.Fatalf("%d records kept after a failed write, want 2", len(h.orders))
+	}
+	short2, cancel2 := context.WithTimeout(ctx, 30*time.Millisecond)
+	defer cancel2()
+	if err := h.wait(short2); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("wait after a failed write: %v", err)
+	}
+
+	// End to end: a bound of one record.
+	v := openTest(t, t.TempDir(), exchangedb.Config{DSN: exchangedb.DSN(filepath.Join(t.TempDir(), "v.db"))})
+	if err := v.CreateMarket(ctx, testSpec()); err != nil {
+		t.Fatal(err)
+	}
+	v.hist.limit = 1
+	u, _ := v.SignUp(ctx, "u@x", "password1")
+	_ = v.Transfer(ctx, u, "TUSD", 100_000_0000_0000, "test")
+	stop := start(t, v)
+	const n = 20
+	for i := range n {
+		if _, err := v.PlaceOrder(ctx, "BLSTTUSD", NewOrder{Account: u, Side: matching.Buy, Type: matching.Limit,
+			TIF: matching.IOC, Price: 90000 + int64(i), Qty: 1000}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v.FlushHistory()
+	os, err := v.db.MarketOrders(ctx, "BLSTTUSD")
+	if err != nil || len(os) != n {
+		t.Fatalf("%d orders in the database, want %d: %v", len(os), n, err)
+	}
+	// The database fails: the next order fills the queue, the one after
+	// waits and is refused as overloaded.
+	v.hist.waitMax = 50 * time.Millisecond
+	v.hist.flushMu.Lock()
+	v.hist.db = db // closed above
+	v.hist.flushMu.Unlock()
+	place := func() error {
+		_, err := v.PlaceOrder(ctx, "BLSTTUSD", NewOrder{Account: u, Side: matching.Buy, Type: matching.Limit,
+			TIF: matching.IOC, Price: 90000, Qty: 1000})
+		return err
+	}
+	if err := place(); err != nil {
+		t.Fatal(err)
+	}
+	var ae *APIError
+	if err := place(); !errors.As(err, &ae) || ae.Code != -1008 {
+		t.Fatalf("order with a full queue and a failing database: %v, want -1008", err)
+	}
+	stop()
 }

@@ -84,9 +84,7 @@ type Market struct {
 	subs *hub
 
 	mu        sync.Mutex
-	applied   sync.Cond // signalled when nextSeq advances
-	nextSeq   uint64    // seq of the next event to apply
-	stash     map[uint64][]matching.Event
+	nextSeq   uint64 // seq of the next event to apply
 	meta      map[uint64]pendingMeta
 	orders    map[uint64]*Order
 	byClient  map[clientKey]uint64
@@ -108,45 +106,31 @@ type clientKey struct {
 	id      string
 }
 
+// JournalStats returns the market journal's fsync counters.
+func (m *Market) JournalStats() journal.Stats { return m.j.Stats() }
+
 func newMarket(spec MarketSpec, l *ledger.Ledger, now func() int64, h *hub, window int) *Market {
 	if window <= 0 {
 		window = defaultTradeWindow
 	}
 	m := &Market{Spec: spec, l: l, now: now, subs: h, nextSeq: 1, window: window,
-		stash: map[uint64][]matching.Event{}, meta: map[uint64]pendingMeta{}, orders: map[uint64]*Order{},
+		meta: map[uint64]pendingMeta{}, orders: map[uint64]*Order{},
 		byClient: map[clientKey]uint64{}, accounts: map[uint64][]uint64{}, bids: map[int64]int64{}, asks: map[int64]int64{}}
-	m.applied.L = &m.mu
 	return m
 }
 
-// deliver applies one command's events in seq order: if earlier commands'
-// events have not arrived yet (their submitters are still returning), it
-// stashes them and the submitter that fills the gap applies them all. It
-// returns once evs are applied.
+// deliver applies one command's events. The journal calls it in seq
+// order from a single goroutine (its Replay and Durable hooks), once the
+// command is durable and before the submitter is answered, so the
+// market's state never runs ahead of the log and a submitter finds its
+// order applied when Submit returns.
 func (m *Market) deliver(evs []matching.Event) {
 	if len(evs) == 0 {
 		return
 	}
 	m.mu.Lock()
-	defer m.mu.Unlock()
-	first, last := evs[0].Seq, evs[len(evs)-1].Seq
-	if first != m.nextSeq {
-		m.stash[first] = append([]matching.Event(nil), evs...)
-		for m.nextSeq <= last {
-			m.applied.Wait()
-		}
-		return
-	}
 	m.applyLocked(evs)
-	for {
-		next, ok := m.stash[m.nextSeq]
-		if !ok {
-			break
-		}
-		delete(m.stash, m.nextSeq)
-		m.applyLocked(next)
-	}
-	m.applied.Broadcast()
+	m.mu.Unlock()
 }
 
 // applyLocked applies one command's events: holds of rejected orders are

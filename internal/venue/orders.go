@@ -65,6 +65,20 @@ func (m *Market) place(ctx context.Context, ref uint64, n NewOrder, cancel *matc
 	if n.ClientOrderID == "" {
 		n.ClientOrderID = "x-" + formatFixed(int64(ref&(1<<62-1)), 0)
 	}
+	if m.hist != nil && !m.hist.hasRoom() {
+		// Backpressure from the history writer, bounded: a database that
+		// stays down answers Binance's "overloaded" instead of holding
+		// requests without end.
+		wctx, cancel := context.WithTimeoutCause(ctx, m.hist.waitMax, errOverloaded())
+		err := m.hist.wait(wctx)
+		cancel()
+		if err != nil {
+			if cause := context.Cause(wctx); ctx.Err() == nil && cause != nil {
+				err = cause
+			}
+			return Result{}, err
+		}
+	}
 	m.mu.Lock()
 	if id, dup := m.byClient[clientKey{n.Account, n.ClientOrderID}]; dup && !m.orders[id].done {
 		m.mu.Unlock()
@@ -87,7 +101,6 @@ func (m *Market) place(ctx context.Context, ref uint64, n NewOrder, cancel *matc
 		m.mu.Unlock()
 		return Result{}, err
 	}
-	m.deliver(evs)
 	return m.result(evs, ref)
 }
 
@@ -167,7 +180,6 @@ func (v *Venue) CancelOrder(ctx context.Context, symbol string, account, id uint
 	if err != nil {
 		return Order{}, err
 	}
-	m.deliver(evs)
 	for _, ev := range evs {
 		if ev.Kind == matching.EvRejected {
 			return Order{}, apiErr(int(ev.Reason.Code()), ev.Reason.Message())
@@ -188,7 +200,6 @@ func (v *Venue) CancelAll(ctx context.Context, symbol string, account uint64) ([
 	if err != nil {
 		return nil, err
 	}
-	m.deliver(evs)
 	var out []Order
 	m.mu.Lock()
 	defer m.mu.Unlock()

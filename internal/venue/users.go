@@ -46,7 +46,7 @@ func (v *Venue) EnrollTOTP(ctx context.Context, user uint64, current string) (au
 	if err != nil {
 		return "", "", err
 	}
-	if err := v.db.SetPendingTOTP(ctx, user, sec.Reveal(), v.nowMS()); err != nil {
+	if err := v.db.SetPendingTOTP(ctx, user, v.sealer.SealTOTP(user, sec), v.nowMS()); err != nil {
 		return "", "", err
 	}
 	v.auditEvent(ctx, "totp_enrolment_started", user, "")
@@ -56,7 +56,7 @@ func (v *Venue) EnrollTOTP(ctx context.Context, user uint64, current string) (au
 // ConfirmTOTP turns 2FA on with the pending secret once code matches it;
 // the confirming code's step counts as used.
 func (v *Venue) ConfirmTOTP(ctx context.Context, user uint64, code string) error {
-	sec, at, err := v.db.PendingTOTP(ctx, user)
+	stored, at, err := v.db.PendingTOTP(ctx, user)
 	if errors.Is(err, exchangedb.ErrNotFound) || (err == nil && v.nowMS()-at > pendingTOTPMS) {
 		v.auditEvent(ctx, "totp_confirm_failed", user, "no pending enrolment")
 		return ErrNeed2FA
@@ -64,12 +64,18 @@ func (v *Venue) ConfirmTOTP(ctx context.Context, user uint64, code string) error
 	if err != nil {
 		return err
 	}
-	step, err := auth.VerifyTOTP(auth.Secret(sec), code, v.cfg.Now(), 0)
+	sec, _, err := v.sealer.OpenTOTP(user, stored)
+	if err != nil {
+		v.log.Error("pending TOTP secret does not decrypt", "user", user)
+		v.auditEvent(ctx, "totp_confirm_failed", user, "stored secret does not decrypt")
+		return ErrNeed2FA
+	}
+	step, err := auth.VerifyTOTP(sec, code, v.cfg.Now(), 0)
 	if err != nil {
 		v.auditEvent(ctx, "totp_confirm_failed", user, "wrong code")
 		return ErrBadCode
 	}
-	if err := v.db.ConfirmTOTP(ctx, user, sec, step); err != nil {
+	if err := v.db.ConfirmTOTP(ctx, user, stored, v.sealer.SealTOTP(user, sec), step); err != nil {
 		return err
 	}
 	v.auditEvent(ctx, "totp_enabled", user, "")
@@ -82,7 +88,11 @@ func (v *Venue) checkTOTP(ctx context.Context, u exchangedb.User, code, what str
 		v.auditEvent(ctx, "totp_required", u.ID, what)
 		return ErrNeed2FA
 	}
-	step, err := auth.VerifyTOTP(auth.Secret(u.TOTPSecret), code, v.cfg.Now(), u.TOTPLastStep)
+	sec, err := v.totpSecret(ctx, u)
+	var step uint64
+	if err == nil {
+		step, err = auth.VerifyTOTP(sec, code, v.cfg.Now(), u.TOTPLastStep)
+	}
 	if err == nil {
 		if err = v.db.UseTOTPStep(ctx, u.ID, step); err != nil {
 			err = auth.RuleError{Kind: auth.ErrTOTPReused, Description: "TOTP code already used"}
@@ -90,13 +100,65 @@ func (v *Venue) checkTOTP(ctx context.Context, u exchangedb.User, code, what str
 	}
 	if err != nil {
 		reason := "wrong code"
-		if errors.Is(err, auth.ErrTOTPReused) {
+		switch {
+		case errors.Is(err, auth.ErrTOTPReused):
 			reason = "reused code"
+		case errors.Is(err, auth.ErrBadSecret):
+			reason = "stored secret does not decrypt"
 		}
 		v.auditEvent(ctx, "totp_failed", u.ID, what+": "+reason)
 		return ErrBadCode
 	}
 	return nil
+}
+
+// verifyPassword is auth.VerifyPassword, a variable so a test can count
+// the hashes a login computes.
+var verifyPassword = auth.VerifyPassword
+
+// TOTP secrets are sealed at rest (auth.Sealer.SealTOTP, bound to the user
+// id). Secrets stored in plaintext before that are still accepted and
+// re-sealed when first read (totpSecret) or all at once (SealLegacyTOTP).
+
+// totpSecret opens u's active TOTP secret, re-sealing it if it was stored
+// in plaintext. A secret that does not decrypt (a tampered row, or another
+// master key) is ErrBadSecret: the factor fails closed.
+func (v *Venue) totpSecret(ctx context.Context, u exchangedb.User) (auth.Secret, error) {
+	sec, legacy, err := v.sealer.OpenTOTP(u.ID, u.TOTPSecret)
+	if err != nil {
+		v.log.Error("stored TOTP secret does not decrypt", "user", u.ID)
+		return "", err
+	}
+	if legacy {
+		if err := v.db.ResealTOTP(ctx, u.ID, false, u.TOTPSecret, v.sealer.SealTOTP(u.ID, sec)); err != nil {
+			v.log.Warn("re-sealing a plaintext TOTP secret failed", "user", u.ID, "err", err)
+		}
+	}
+	return sec, nil
+}
+
+// SealLegacyTOTP seals every TOTP secret (active or pending) still stored
+// in plaintext and returns how many it sealed. It is idempotent; run it at
+// start so no plaintext secret waits for its user's next login.
+func (v *Venue) SealLegacyTOTP(ctx context.Context) (int, error) {
+	active, pending, err := v.db.TOTPSecrets(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for i, set := range []map[uint64]string{active, pending} {
+		for user, stored := range set {
+			sec, legacy, err := v.sealer.OpenTOTP(user, stored)
+			if err != nil || !legacy {
+				continue
+			}
+			if err := v.db.ResealTOTP(ctx, user, i == 1, stored, v.sealer.SealTOTP(user, sec)); err != nil {
+				return n, err
+			}
+			n++
+		}
+	}
+	return n, nil
 }
 
 var antiPhishingRE = regexp.MustCompile(`^[A-Za-z0-9_-]{4,20}$`)

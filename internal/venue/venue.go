@@ -2,9 +2,13 @@ package venue
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"log/slog"
 	"net/netip"
 	"path/filepath"
@@ -56,6 +60,32 @@ type APIKey struct {
 	Secret  auth.Secret
 	Perms   auth.Permission
 	AllowIP auth.AllowList
+
+	macs sync.Pool // HMAC-SHA256 states keyed by Secret
+}
+
+// VerifySignature reports whether sig (64 hex digits, any case) is the
+// HMAC-SHA256 of payload under the key's secret, as auth.VerifySignature
+// checks it, reusing keyed HMAC states instead of deriving the key pads
+// for every request.
+func (k *APIKey) VerifySignature(payload []byte, sig string) bool {
+	var want, got [sha256.Size]byte
+	if len(sig) != hex.EncodedLen(sha256.Size) {
+		return false
+	}
+	if _, err := hex.Decode(want[:], []byte(sig)); err != nil {
+		return false
+	}
+	m, _ := k.macs.Get().(hash.Hash)
+	if m == nil {
+		m = hmac.New(sha256.New, []byte(k.Secret.Reveal()))
+	} else {
+		m.Reset()
+	}
+	m.Write(payload)
+	ok := hmac.Equal(m.Sum(got[:0]), want[:])
+	k.macs.Put(m)
+	return ok
 }
 
 // Venue is the running exchange.
@@ -109,6 +139,14 @@ func Open(ctx context.Context, cfg Config) (*Venue, error) {
 	if err := v.load(ctx); err != nil {
 		db.Close()
 		return nil, err
+	}
+	// Databases from before TOTP secrets were sealed: seal them now, not
+	// at each user's next login.
+	if n, err := v.SealLegacyTOTP(ctx); err != nil {
+		db.Close()
+		return nil, err
+	} else if n > 0 {
+		v.log.Info("sealed stored TOTP secrets", "count", n)
 	}
 	return v, nil
 }
@@ -176,6 +214,7 @@ func (v *Venue) openMarket(s MarketSpec) error {
 		Replay: func(_ uint64, _ *matching.Command, evs []matching.Event) {
 			m.deliver(evs)
 		},
+		Durable: m.deliver,
 	})
 	if err != nil {
 		return fmt.Errorf("market %s: %w", s.Symbol, err)
@@ -260,7 +299,7 @@ func (v *Venue) Run(ctx context.Context) error {
 	v.mu.Unlock()
 	v.wg.Wait()
 	<-histDone
-	v.hist.flush() // what the journals acknowledged last
+	_ = v.hist.flush() // what the journals acknowledged last
 	err := context.Cause(ctx)
 	if errors.Is(err, context.Canceled) {
 		err = nil
@@ -284,7 +323,7 @@ func (v *Venue) startJournal(m *Market) {
 
 // Close closes a venue that was never Run.
 func (v *Venue) Close() error {
-	v.hist.flush()
+	_ = v.hist.flush()
 	return v.db.Close()
 }
 
@@ -379,11 +418,19 @@ func (v *Venue) SignUp(ctx context.Context, email, password string) (uint64, err
 func (v *Venue) Login(ctx context.Context, email, password, totpCode string, ttl time.Duration, from netip.Addr) (string, error) {
 	u, err := v.db.UserByEmail(ctx, email)
 	if err == nil {
-		err = auth.VerifyPassword(u.PasswordHash, password)
+		err = verifyPassword(u.PasswordHash, password)
+	} else if errors.Is(err, exchangedb.ErrNotFound) {
+		// An unknown account costs what a wrong password costs, so
+		// neither the answer nor its timing tells whether it exists.
+		_ = verifyPassword(auth.DummyHash(v.cfg.Argon2), password)
 	}
 	if err == nil && u.TOTPSecret != "" {
+		var sec auth.Secret
 		var step uint64
-		step, err = auth.VerifyTOTP(auth.Secret(u.TOTPSecret), totpCode, v.cfg.Now(), u.TOTPLastStep)
+		sec, err = v.totpSecret(ctx, u)
+		if err == nil {
+			step, err = auth.VerifyTOTP(sec, totpCode, v.cfg.Now(), u.TOTPLastStep)
+		}
 		if err == nil {
 			err = v.db.UseTOTPStep(ctx, u.ID, step)
 		}
@@ -393,6 +440,8 @@ func (v *Venue) Login(ctx context.Context, email, password, totpCode string, ttl
 		switch {
 		case errors.Is(err, exchangedb.ErrNotFound):
 			reason = "unknown user"
+		case errors.Is(err, auth.ErrBadSecret):
+			reason = "stored TOTP secret does not decrypt"
 		case errors.Is(err, exchangedb.ErrExists), errors.Is(err, auth.ErrTOTPReused):
 			reason = "reused TOTP code"
 		case errors.Is(err, auth.ErrBadTOTP):
@@ -415,7 +464,7 @@ func (v *Venue) EnableTOTP(ctx context.Context, user uint64, email string) (auth
 	if err != nil {
 		return "", "", err
 	}
-	if err := v.db.SetTOTP(ctx, user, sec.Reveal()); err != nil {
+	if err := v.db.SetTOTP(ctx, user, v.sealer.SealTOTP(user, sec)); err != nil {
 		return "", "", err
 	}
 	v.auditEvent(ctx, "totp_enabled", user, "")
