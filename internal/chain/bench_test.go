@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/ballast-chain/ballast/internal/chaingen"
+	"github.com/ballast-chain/ballast/internal/offheap"
 	"github.com/ballast-chain/ballast/internal/params"
 	"github.com/ballast-chain/ballast/internal/secp256k1"
 	"github.com/ballast-chain/ballast/internal/sigcache"
@@ -236,7 +237,11 @@ func benchConnect(b *testing.B, inputs int, setup, measured string, ahead int) {
 		var salt [32]byte
 		_, _ = rand.Read(salt[:])
 		cfg := Config{DB: db, Params: params.Regtest()}
-		cfg.Verify.SigCache = sigcache.New(salt, sigcache.DefaultMaxBytes)
+		table, err := offheap.Make[sigcache.Bucket](sigcache.Buckets(sigcache.DefaultMaxBytes))
+		if err != nil {
+			b.Fatal(err)
+		}
+		cfg.Verify.SigCache = sigcache.NewWithTable(salt, table) // as internal/node/verify.go
 		if v, err := secp256k1.NewVerifier(); err == nil {
 			cfg.Verify.Verifier = v
 		}

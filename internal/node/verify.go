@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"github.com/ballast-chain/ballast/internal/consensus"
+	"github.com/ballast-chain/ballast/internal/offheap"
 	"github.com/ballast-chain/ballast/internal/secp256k1"
 	"github.com/ballast-chain/ballast/internal/sigcache"
 )
@@ -18,7 +19,13 @@ func newVerifyOptions(workers int, log *slog.Logger) (consensus.Options, error) 
 	if _, err := rand.Read(salt[:]); err != nil {
 		return consensus.Options{}, err
 	}
-	opts := consensus.Options{Workers: workers, SigCache: sigcache.New(salt, sigcache.DefaultMaxBytes)}
+	// The cache's table lives outside the Go heap: as heap, its 32 MiB
+	// would let as much more garbage pile up between collections.
+	table, err := offheap.Make[sigcache.Bucket](sigcache.Buckets(sigcache.DefaultMaxBytes))
+	if err != nil {
+		return consensus.Options{}, err
+	}
+	opts := consensus.Options{Workers: workers, SigCache: sigcache.NewWithTable(salt, table)}
 	if v, err := secp256k1.NewVerifier(); err == nil {
 		opts.Verifier = v
 		log.Info("signature verification: libsecp256k1")

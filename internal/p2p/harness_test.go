@@ -11,6 +11,7 @@ import (
 	"github.com/ballast-chain/ballast/internal/chain"
 	"github.com/ballast-chain/ballast/internal/consensus"
 	"github.com/ballast-chain/ballast/internal/mempool"
+	"github.com/ballast-chain/ballast/internal/offheap"
 	"github.com/ballast-chain/ballast/internal/params"
 	"github.com/ballast-chain/ballast/internal/secp256k1"
 	"github.com/ballast-chain/ballast/internal/sigcache"
@@ -46,7 +47,11 @@ func newTestNode(t testing.TB, p *params.Params, ip string, edit func(*Config)) 
 	// The node's verification setup (internal/node/verify.go): libsecp256k1
 	// when built with its tag, one salted signature cache shared by the
 	// chain and the mempool.
-	vopts := consensus.Options{SigCache: sigcache.New([32]byte{1}, sigcache.DefaultMaxBytes)}
+	table, err := offheap.Make[sigcache.Bucket](sigcache.Buckets(sigcache.DefaultMaxBytes))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vopts := consensus.Options{SigCache: sigcache.NewWithTable([32]byte{1}, table)}
 	if v, err := secp256k1.NewVerifier(); err == nil {
 		vopts.Verifier = v
 	}

@@ -38,8 +38,21 @@ type Cache struct {
 type shard struct {
 	mu      sync.Mutex
 	n       int
-	buckets [][ways]Key
+	buckets []Bucket
 	_       [64 - 8 - 8 - 24]byte
+}
+
+// Bucket is one set of the table: ways entries.
+type Bucket [ways]Key
+
+// Buckets returns the number of buckets a cache of at most maxBytes holds:
+// a power of two, at least one.
+func Buckets(maxBytes int) int {
+	buckets := 1
+	for buckets*2*bucketSize <= maxBytes {
+		buckets *= 2
+	}
+	return buckets
 }
 
 // New returns an empty cache salted with salt and holding as many entries as
@@ -48,13 +61,19 @@ type shard struct {
 // bytes: entries are placed by their salted hash, and that is all that
 // keeps an attacker from aiming evictions.
 func New(salt [32]byte, maxBytes int) *Cache {
-	buckets := 1
-	for buckets*2*bucketSize <= maxBytes {
-		buckets *= 2
+	return NewWithTable(salt, make([]Bucket, Buckets(maxBytes)))
+}
+
+// NewWithTable is New with the table supplied by the caller (for example
+// allocated outside the Go heap): zeroed, its length a power of two, as
+// Buckets returns. It panics otherwise.
+func NewWithTable(salt [32]byte, table []Bucket) *Cache {
+	buckets := len(table)
+	if buckets == 0 || buckets&(buckets-1) != 0 {
+		panic("sigcache: table length is not a power of two")
 	}
 	nShards := min(buckets, maxShards)
 	perShard := buckets / nShards
-	table := make([][ways]Key, buckets)
 	c := &Cache{
 		salt:       salt,
 		shards:     make([]shard, nShards),
