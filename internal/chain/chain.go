@@ -102,6 +102,8 @@ type Chain struct {
 	// fresh is the block acceptBlock just stored, while it moves the
 	// active chain (nil otherwise).
 	fresh *consensus.Block
+	// freshPre is fresh's preverification, if it had one.
+	freshPre *preBlock
 	// lazy: the block being processed came through ProcessBlockLazy.
 	lazy bool
 	// unsynced: a batch was committed without waiting for the disk.

@@ -22,6 +22,10 @@ func mtpFunc(n *blockNode) consensus.MedianTimeFunc {
 // nothing.
 func (c *Chain) connectTip(n *blockNode) error {
 	blk := c.fresh
+	opt := c.cfg.Verify
+	if blk != nil && blk.Hash == n.hash && c.freshPre != nil {
+		opt.Verified = c.freshPre.isVerified
+	}
 	if blk == nil || blk.Hash != n.hash {
 		// A block stored earlier (a reorg, a restart): read it back.
 		m, err := c.Block(n.hash)
@@ -36,7 +40,7 @@ func (c *Chain) connectTip(n *blockNode) error {
 		return err
 	}
 	view := consensus.NewUtxoView(c.utxos)
-	undo, err := consensus.ConnectBlock(blk, &pinfo, view, c.p, mtpFunc(n.parent), c.cfg.Verify)
+	undo, err := consensus.ConnectBlock(blk, &pinfo, view, c.p, mtpFunc(n.parent), opt)
 	if err != nil {
 		return err
 	}

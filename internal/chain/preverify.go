@@ -18,19 +18,22 @@ const recentBlocks = 2
 
 // preverifier keeps the cores busy while blocks queue for connection (an
 // initial sync, a reindex): for a block handed to Chain.Preverify it checks
-// the block's context-free rules, computes its txids and verifies the
-// signatures of every transaction whose spent outputs it can find, adding
-// those that verify to the signature cache. When the block is connected its
-// signature checks are then cache hits, so the serial parts of connecting
-// one block (looking up inputs, the database commit) overlap with the
-// signature checks of the next.
+// the block's context-free rules, computes its txids and verifies the spends
+// of every transaction whose spent outputs it can find, remembering for each
+// transaction that verified the outputs it was verified against. When the
+// block is connected, a transaction whose actual spent outputs are those
+// same outputs is not verified again (consensus.Options.Verified), so the
+// serial parts of connecting one block (looking up inputs, the database
+// commit) overlap with the signature checks of the next.
 //
-// It is sound by construction: the signature cache is keyed by (message,
-// key, signature), so a check done against outputs guessed wrongly only adds
-// an entry no connection will ask for, and connection still looks up every
-// input and verifies every signature not in the cache. Nothing here reads
-// or writes chain state under the chain's lock, and the UTXO set is only
-// peeked at, never cached into (a guess must not reach the cache).
+// It is sound by construction: whether a transaction's spends verify is a
+// function of the transaction and the outputs it spends alone, and the
+// connection compares the outputs it looked up itself with the ones the
+// guess used, field by field; a wrong guess (an output spent or replaced
+// meanwhile) only means the connection verifies that transaction itself.
+// Connection still looks up every input and applies every other rule.
+// Nothing here reads or writes chain state under the chain's lock, and the
+// UTXO set is only peeked at, never cached into.
 type preverifier struct {
 	c *Chain
 
@@ -39,7 +42,7 @@ type preverifier struct {
 	byHash  map[chainhash.Hash]*preBlock
 	order   []chainhash.Hash // insertion order of byHash, for eviction
 	running int
-	recent  []map[chainhash.Hash]*wire.Tx // outputs of the last preverified blocks
+	recent  []*blockOuts // outputs of the last preverified blocks
 }
 
 // preBlock is one block handed to Preverify.
@@ -49,20 +52,28 @@ type preBlock struct {
 	// stop is set when the block is taken for connection (or evicted):
 	// its signatures are then checked by the connection itself.
 	stop atomic.Bool
-	// ready is set once blk and sanity are filled in.
+	// ready is set once blk, sanity and verified are filled in.
 	ready  atomic.Bool
 	blk    *consensus.Block
 	sanity error
+	// verified[i] holds the outputs transaction i's spends verified
+	// against, once they have.
+	verified []atomic.Pointer[[]wire.TxOut]
+}
+
+// isVerified implements consensus.Options.Verified for the block.
+func (b *preBlock) isVerified(i int, prevOuts []wire.TxOut) bool {
+	if i >= len(b.verified) {
+		return false
+	}
+	p := b.verified[i].Load()
+	return p != nil && consensus.SameOutputs(*p, prevOuts)
 }
 
 // Preverify queues m for preverification (see preverifier) and returns at
-// once. It does nothing without a signature cache in Config.Verify. m must
-// not be modified afterwards: ProcessBlock reuses the txids and
-// context-free checks computed here when it is given the same *wire.Block.
+// once. m must not be modified afterwards: ProcessBlock reuses what was
+// computed here only when it is given the same *wire.Block.
 func (c *Chain) Preverify(m *wire.Block) {
-	if c.cfg.Verify.SigCache == nil {
-		return
-	}
 	pv := &c.pre
 	hash := m.BlockHash()
 	pv.mu.Lock()
@@ -88,9 +99,9 @@ func (c *Chain) Preverify(m *wire.Block) {
 	}
 }
 
-// take withdraws m from preverification, returning its wrapped form and
-// context-free check result if they were computed for this very block.
-func (pv *preverifier) take(m *wire.Block, hash chainhash.Hash) (blk *consensus.Block, sanity error, ok bool) {
+// take withdraws m from preverification, returning what was computed for
+// this very block, or nil.
+func (pv *preverifier) take(m *wire.Block, hash chainhash.Hash) *preBlock {
 	pv.mu.Lock()
 	b := pv.byHash[hash]
 	if b != nil {
@@ -104,13 +115,13 @@ func (pv *preverifier) take(m *wire.Block, hash chainhash.Hash) (blk *consensus.
 	}
 	pv.mu.Unlock()
 	if b == nil {
-		return nil, nil, false
+		return nil
 	}
 	b.stop.Store(true)
 	if b.m != m || !b.ready.Load() {
-		return nil, nil, false
+		return nil
 	}
-	return b.blk, b.sanity, true
+	return b
 }
 
 func (pv *preverifier) work() {
@@ -136,56 +147,79 @@ func (pv *preverifier) work() {
 func (pv *preverifier) run(b *preBlock) {
 	blk := consensus.NewBlock(b.m)
 	b.blk, b.sanity = blk, consensus.CheckBlockSanity(blk, pv.c.p)
+	b.verified = make([]atomic.Pointer[[]wire.TxOut], len(b.m.Transactions))
 	b.ready.Store(true)
 	if b.sanity != nil {
 		return
 	}
 	txs := b.m.Transactions
-	own := make(map[chainhash.Hash]*wire.Tx, len(txs))
+	own := &blockOuts{txs: make(map[chainhash.Hash]*wire.Tx, len(txs))}
 	for i, tx := range txs {
-		own[blk.TxIDs[i]] = tx
+		own.txs[blk.TxIDs[i]] = tx
 	}
 	pv.mu.Lock()
-	recent := append([]map[chainhash.Hash]*wire.Tx(nil), pv.recent...)
 	pv.recent = append(pv.recent, own)
-	if len(pv.recent) > recentBlocks {
+	if len(pv.recent) > recentBlocks+1 {
 		pv.recent = pv.recent[1:]
 	}
+	recent := pv.recentLocked(own)
 	pv.mu.Unlock()
 
 	opt := pv.c.cfg.Verify
-	opt.Workers = 1
-	var prev []wire.TxOut
+	opt.Workers, opt.Verified = 1, nil
 	for i := len(txs) - 1; i >= 1; i-- {
 		if b.stop.Load() {
 			return
 		}
 		tx := txs[i]
-		prev = prev[:0]
+		prev := make([]wire.TxOut, 0, len(tx.TxIn))
 		for _, in := range tx.TxIn {
 			out, ok := pv.lookup(in.PrevOut, own, recent)
 			if !ok {
-				break
+				// A block preverified beside this one may have
+				// registered its outputs since: look once more.
+				pv.mu.Lock()
+				recent = pv.recentLocked(own)
+				pv.mu.Unlock()
+				if out, ok = pv.lookup(in.PrevOut, own, recent); !ok {
+					break
+				}
 			}
 			prev = append(prev, out)
 		}
 		if len(prev) != len(tx.TxIn) {
 			continue // an output it cannot find: the connection checks it
 		}
-		// A failure is not an answer: the guess may be wrong. The
+		// A failure is not an answer (the guess may be wrong): the
 		// connection finds the truth.
-		_ = consensus.VerifyTxSpendsWith(tx, prev, opt)
+		if consensus.CheckTxSpends(tx, prev, opt) == nil {
+			b.verified[i].Store(&prev)
+		}
 	}
+}
+
+// blockOuts finds a preverified block's transactions by txid.
+type blockOuts struct{ txs map[chainhash.Hash]*wire.Tx }
+
+// recentLocked returns the other recently preverified blocks.
+func (pv *preverifier) recentLocked(own *blockOuts) []*blockOuts {
+	out := make([]*blockOuts, 0, len(pv.recent))
+	for _, r := range pv.recent {
+		if r != own {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // lookup guesses the output op spends: from the block itself, the blocks
 // preverified just before, or the UTXO set as it stands.
-func (pv *preverifier) lookup(op wire.OutPoint, own map[chainhash.Hash]*wire.Tx, recent []map[chainhash.Hash]*wire.Tx) (wire.TxOut, bool) {
-	if tx, ok := own[op.Hash]; ok {
+func (pv *preverifier) lookup(op wire.OutPoint, own *blockOuts, recent []*blockOuts) (wire.TxOut, bool) {
+	if tx, ok := own.txs[op.Hash]; ok {
 		return outAt(tx, op.Index)
 	}
 	for i := len(recent) - 1; i >= 0; i-- {
-		if tx, ok := recent[i][op.Hash]; ok {
+		if tx, ok := recent[i].txs[op.Hash]; ok {
 			return outAt(tx, op.Index)
 		}
 	}

@@ -2,6 +2,7 @@ package chain
 
 import (
 	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -10,7 +11,7 @@ import (
 	"github.com/ballast-chain/ballast/internal/chaingen"
 	"github.com/ballast-chain/ballast/internal/consensus"
 	"github.com/ballast-chain/ballast/internal/params"
-	"github.com/ballast-chain/ballast/internal/sigcache"
+	"github.com/ballast-chain/ballast/internal/policy"
 	"github.com/ballast-chain/ballast/internal/sighash"
 	"github.com/ballast-chain/ballast/internal/wire"
 )
@@ -33,12 +34,20 @@ func waitPreverified(t *testing.T, c *Chain) {
 	}
 }
 
-// preverifyChain opens a chain with a signature cache and connects blocks
+// countingVerifier counts the signatures it is asked to verify.
+type countingVerifier struct{ n atomic.Int64 }
+
+func (v *countingVerifier) VerifySchnorr(pub, msg *[32]byte, sig *[64]byte) bool {
+	v.n.Add(1)
+	return policy.GoVerifier{}.VerifySchnorr(pub, msg, sig)
+}
+
+// preverifyChain opens a chain with a counting verifier and connects blocks
 // past coinbase maturity, returning the generator at its tip.
-func preverifyChain(t *testing.T) (*testChain, *chaingen.Generator, *sigcache.Cache) {
+func preverifyChain(t *testing.T) (*testChain, *chaingen.Generator, *countingVerifier) {
 	t.Helper()
-	cache := sigcache.New([32]byte{7}, 1<<20)
-	tc := openTest(t, t.TempDir(), Config{Verify: consensus.Options{SigCache: cache}})
+	v := &countingVerifier{}
+	tc := openTest(t, t.TempDir(), Config{Verify: consensus.Options{Verifier: v}})
 	t.Cleanup(tc.close)
 	p := params.Regtest()
 	g := chaingen.NewGenerator(p, "preverify")
@@ -47,54 +56,103 @@ func preverifyChain(t *testing.T) (*testChain, *chaingen.Generator, *sigcache.Ca
 			t.Fatal(err)
 		}
 	}
-	return tc, g, cache
+	return tc, g, v
 }
 
-// TestPreverifyWarmsCacheAndConnects: blocks handed to Preverify ahead of
-// their connection (the second spending outputs of the first) have their
-// signatures in the cache before they connect, and connect.
-func TestPreverifyWarmsCacheAndConnects(t *testing.T) {
-	tc, g, cache := preverifyChain(t)
+// preverified reports whether the preverifier holds a verified result for
+// transaction i of blk.
+func preverified(c *Chain, blk *wire.Block, i int) bool {
+	c.pre.mu.Lock()
+	defer c.pre.mu.Unlock()
+	b := c.pre.byHash[blk.BlockHash()]
+	return b != nil && b.ready.Load() && b.verified[i].Load() != nil
+}
+
+// TestPreverifySpendsAreNotVerifiedAgain: blocks handed to Preverify ahead
+// of their connection (the second spending outputs of the first, and of
+// itself) have every spend verified before they connect, and connecting
+// them verifies no signature again.
+func TestPreverifySpendsAreNotVerifiedAgain(t *testing.T) {
+	tc, g, v := preverifyChain(t)
 	tx1 := g.SpendTx([]*chaingen.SpendableOut{g.Coinbases[1], g.Coinbases[2]}, 2, 0)
 	b1 := g.NextBlock([]*wire.Tx{tx1}, chaingen.BlockOpts{})
 	tx2 := g.SpendTx(chaingen.Outputs(tx1, g.Tip.Height), 2, 0) // spends b1's outputs
 	tx3 := g.SpendTx(chaingen.Outputs(tx2, g.Tip.Height+1), 1, 0)
 	b2 := g.NextBlock([]*wire.Tx{tx2, tx3}, chaingen.BlockOpts{}) // and its own
-	before := cache.Len()
+	// One after the other: two blocks preverified at once find each
+	// other's outputs only if the first registered them in time.
 	tc.c.Preverify(b1)
+	waitPreverified(t, tc.c)
 	tc.c.Preverify(b2)
 	waitPreverified(t, tc.c)
-	if got := cache.Len() - before; got != 6 {
-		t.Fatalf("preverification cached %d signatures, want 6 (2+2+2 inputs)", got)
+	if !preverified(tc.c, b1, 1) || !preverified(tc.c, b2, 1) || !preverified(tc.c, b2, 2) {
+		t.Fatal("a transaction was not preverified")
+	}
+	if got := v.n.Load(); got != 6 {
+		t.Fatalf("preverification checked %d signatures, want 6 (2+2+2 inputs)", got)
 	}
 	for _, b := range []*wire.Block{b1, b2} {
 		if out, err := tc.c.ProcessBlock(b); err != nil || out != Connected {
 			t.Fatalf("%v %v", out, err)
 		}
 	}
+	if got := v.n.Load(); got != 6 {
+		t.Fatalf("connection checked %d signatures again", got-6)
+	}
 	if tc.c.Tip().Hash != b2.BlockHash() {
 		t.Fatal("tip is not the last preverified block")
 	}
 }
 
-// TestPreverifyCannotVouch: a cache entry made from a guess never replaces
-// the checks of connection. A block whose input was spent by the block
-// before it is rejected as a double spend although its (valid) signature
-// was preverified against the output as it then stood; a block with a bad
+// TestPreverifiedOutputsMustMatch: a preverified result counts only for
+// the very outputs it was verified against.
+func TestPreverifiedOutputsMustMatch(t *testing.T) {
+	outs := []wire.TxOut{{Value: 5, Lock: wire.Lock{Kind: wire.LockKey, Data: make([]byte, 32)}}}
+	b := &preBlock{verified: make([]atomic.Pointer[[]wire.TxOut], 2)}
+	b.verified[1].Store(&outs)
+	same := []wire.TxOut{{Value: 5, Lock: wire.Lock{Kind: wire.LockKey, Data: make([]byte, 32)}}}
+	if !b.isVerified(1, same) {
+		t.Fatal("equal outputs not recognised")
+	}
+	other := func(edit func(*wire.TxOut)) []wire.TxOut {
+		o := []wire.TxOut{same[0]}
+		o[0].Lock.Data = append([]byte(nil), same[0].Lock.Data...)
+		edit(&o[0])
+		return o
+	}
+	for name, o := range map[string][]wire.TxOut{
+		"value": other(func(o *wire.TxOut) { o.Value = 6 }),
+		"asset": other(func(o *wire.TxOut) { o.Asset[0] = 1 }),
+		"kind":  other(func(o *wire.TxOut) { o.Lock.Kind = wire.LockPolicy }),
+		"data":  other(func(o *wire.TxOut) { o.Lock.Data[31] = 1 }),
+		"count": append(other(func(*wire.TxOut) {}), same[0]),
+	} {
+		if b.isVerified(1, o) {
+			t.Fatalf("outputs differing in %s taken as verified", name)
+		}
+	}
+	if b.isVerified(0, same) || b.isVerified(2, same) {
+		t.Fatal("a transaction never verified taken as verified")
+	}
+}
+
+// TestPreverifyCannotVouch: a result made from a guess never replaces the
+// checks of connection. A block whose input was spent by the block before
+// it is rejected as a double spend although its (valid) signature was
+// preverified against the output as it then stood; a block with a bad
 // signature is rejected after preverification as without it.
 func TestPreverifyCannotVouch(t *testing.T) {
-	tc, g, cache := preverifyChain(t)
+	tc, g, _ := preverifyChain(t)
 	out := g.Coinbases[1]
 	spendA := g.SpendTx([]*chaingen.SpendableOut{out}, 1, 0)
 	a := g.NextBlock([]*wire.Tx{spendA}, chaingen.BlockOpts{})
 	atA := g.Tip
 	spendB := g.SpendTx([]*chaingen.SpendableOut{out}, 2, 0) // the same output again
 	b := g.NextBlock([]*wire.Tx{spendB}, chaingen.BlockOpts{})
-	n := cache.Len()
 	tc.c.Preverify(b) // before a connects: the output is still unspent
 	waitPreverified(t, tc.c)
-	if cache.Len() != n+1 {
-		t.Fatalf("the double spend's signature was not preverified (%d cached, want %d)", cache.Len(), n+1)
+	if !preverified(tc.c, b, 1) {
+		t.Fatal("the double spend was not preverified")
 	}
 	if _, err := tc.c.ProcessBlock(a); err != nil {
 		t.Fatal(err)

@@ -44,13 +44,9 @@ func (o Outcome) String() string {
 // The context-free checks run before the chain's lock is taken, or were run
 // already by Preverify.
 func (c *Chain) ProcessBlock(m *wire.Block) (Outcome, error) {
-	blk, sanity, ok := c.pre.take(m, m.BlockHash())
-	if !ok {
-		blk = consensus.NewBlock(m)
-		sanity = consensus.CheckBlockSanity(blk, c.p)
-	}
+	blk, pre, sanity := c.prepare(m)
 	c.mu.Lock()
-	out, err := c.processBlock(blk, sanity)
+	out, err := c.processBlock(blk, sanity, pre)
 	if ferr := c.Flush(); ferr != nil && err == nil {
 		err = ferr
 	}
@@ -68,14 +64,10 @@ func (c *Chain) ProcessBlock(m *wire.Block) (Outcome, error) {
 // an earlier block and the rest is downloaded again. An answer promised to
 // someone (submitblock) must come from ProcessBlock.
 func (c *Chain) ProcessBlockLazy(m *wire.Block) (Outcome, error) {
-	blk, sanity, ok := c.pre.take(m, m.BlockHash())
-	if !ok {
-		blk = consensus.NewBlock(m)
-		sanity = consensus.CheckBlockSanity(blk, c.p)
-	}
+	blk, pre, sanity := c.prepare(m)
 	c.mu.Lock()
 	c.lazy = true
-	out, err := c.processBlock(blk, sanity)
+	out, err := c.processBlock(blk, sanity, pre)
 	c.lazy = false
 	c.mu.Unlock()
 	c.deliver()
@@ -119,8 +111,19 @@ func (c *Chain) commitDeferred(b *store.Batch) error {
 	return nil
 }
 
-// processBlock adds blk, whose context-free checks gave sanity.
-func (c *Chain) processBlock(blk *consensus.Block, sanity error) (Outcome, error) {
+// prepare wraps m and runs its context-free checks, or takes both from the
+// preverifier (with what it verified) if it had this block.
+func (c *Chain) prepare(m *wire.Block) (*consensus.Block, *preBlock, error) {
+	if b := c.pre.take(m, m.BlockHash()); b != nil {
+		return b.blk, b, b.sanity
+	}
+	blk := consensus.NewBlock(m)
+	return blk, nil, consensus.CheckBlockSanity(blk, c.p)
+}
+
+// processBlock adds blk, whose context-free checks gave sanity; pre is its
+// preverification, if any.
+func (c *Chain) processBlock(blk *consensus.Block, sanity error, pre *preBlock) (Outcome, error) {
 	m := blk.Msg
 	if n, ok := c.index[blk.Hash]; ok {
 		if n.status.invalid() {
@@ -141,7 +144,7 @@ func (c *Chain) processBlock(blk *consensus.Block, sanity error) (Outcome, error
 		c.addOrphan(blk.Hash, m)
 		return Orphan, nil
 	}
-	out, err := c.acceptBlock(blk, parent)
+	out, err := c.acceptBlock(blk, parent, pre)
 	if err != nil {
 		return out, err
 	}
@@ -151,7 +154,7 @@ func (c *Chain) processBlock(blk *consensus.Block, sanity error) (Outcome, error
 
 // acceptBlock checks a block's position, stores it and moves the chain to the
 // best candidate.
-func (c *Chain) acceptBlock(blk *consensus.Block, parent *blockNode) (Outcome, error) {
+func (c *Chain) acceptBlock(blk *consensus.Block, parent *blockNode, pre *preBlock) (Outcome, error) {
 	m := blk.Msg
 	if parent.status.invalid() {
 		c.storeFailed(blk, parent, statusFailedChild)
@@ -184,9 +187,9 @@ func (c *Chain) acceptBlock(blk *consensus.Block, parent *blockNode) (Outcome, e
 
 	// The block just stored is usually the next to connect: hand it over
 	// decoded, with its txids, instead of reading it back.
-	c.fresh = blk
+	c.fresh, c.freshPre = blk, pre
 	err := c.activateBestChain()
-	c.fresh = nil
+	c.fresh, c.freshPre = nil, nil
 	if err != nil {
 		return 0, err
 	}
@@ -249,7 +252,7 @@ func (c *Chain) processOrphans(parent chainhash.Hash) {
 			c.orphanList = append(c.orphanList[:i], c.orphanList[i+1:]...)
 			delete(c.orphans, h)
 			i--
-			if _, err := c.acceptBlock(consensus.NewBlock(m), c.index[p]); err != nil {
+			if _, err := c.acceptBlock(consensus.NewBlock(m), c.index[p], nil); err != nil {
 				c.log.Info("orphan rejected", "block", h.String(), "err", err)
 				continue
 			}

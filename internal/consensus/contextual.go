@@ -163,6 +163,9 @@ func connectBlock(b *Block, prev *HeaderInfo, view *UtxoView, p *params.Params, 
 		spendTxInputs(tx, view, undo)
 		view.AddTxOuts(tx, b.TxIDs[i], height)
 		applyRecords(ins.records, view)
+		if opt.Verified != nil && opt.Verified(i, ins.PrevOuts) {
+			continue
+		}
 		jobs = append(jobs, spendJob{txIndex: i, tx: tx, prevOuts: ins.PrevOuts})
 	}
 	var cbValue int64

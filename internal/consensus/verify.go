@@ -1,6 +1,7 @@
 package consensus
 
 import (
+	"bytes"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -30,6 +31,40 @@ type Options struct {
 	// checked again, and adding them would push out those of transactions
 	// still waiting in the mempool.
 	SigCache *sigcache.Cache
+	// Verified, when set, tells ConnectBlock that the spends of the
+	// block's transaction at txIndex were already verified against
+	// exactly prevOuts (by a caller that checked the block ahead of
+	// time): that transaction's spends are not verified again. The
+	// result of verification is a function of the transaction and the
+	// outputs it spends alone, so the answer may be true only for this
+	// very transaction, unmodified, verified against outputs equal to
+	// prevOuts (see SameOutputs).
+	Verified func(txIndex int, prevOuts []wire.TxOut) bool
+}
+
+// SameOutputs reports whether a and b are the same outputs: asset, value
+// and lock, field by field.
+func SameOutputs(a, b []wire.TxOut) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, y := &a[i], &b[i]
+		if x.Asset != y.Asset || x.Value != y.Value || x.Lock.Kind != y.Lock.Kind || !bytes.Equal(x.Lock.Data, y.Lock.Data) {
+			return false
+		}
+	}
+	return true
+}
+
+// CheckTxSpends is VerifyTxSpendsWith except that it only looks signatures
+// up in opt's cache, adding none: for checks made ahead of time, whose
+// result is kept by the caller.
+func CheckTxSpends(tx *wire.Tx, prevOuts []wire.TxOut, opt Options) error {
+	if err := verifySpends([]spendJob{{tx: tx, prevOuts: prevOuts}}, opt, false); err != nil {
+		return err.err
+	}
+	return nil
 }
 
 // VerifyTxSpends checks every input's spending condition: the witness
