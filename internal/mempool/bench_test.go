@@ -9,6 +9,7 @@ import (
 
 	"github.com/ballast-chain/ballast/internal/chaingen"
 	"github.com/ballast-chain/ballast/internal/consensus"
+	"github.com/ballast-chain/ballast/internal/secp256k1"
 	"github.com/ballast-chain/ballast/internal/wire"
 )
 
@@ -24,8 +25,15 @@ func (h *harness) benchSpends(n int) []*wire.Tx {
 	return txs
 }
 
+// freshPool returns an empty pool verifying as the node does
+// (internal/node/verify.go): libsecp256k1 when built with its tag.
 func (h *harness) freshPool(b *testing.B) *Pool {
-	p, err := New(Config{Now: h.clock.Now}, h.chain, h.p)
+	cfg := Config{Now: h.clock.Now}
+	if v, err := secp256k1.NewVerifier(); err == nil {
+		opt := consensus.Options{Verifier: v}
+		cfg.VerifySpends = func(tx *wire.Tx, prev []wire.TxOut) error { return consensus.VerifyTxSpendsWith(tx, prev, opt) }
+	}
+	p, err := New(cfg, h.chain, h.p)
 	if err != nil {
 		b.Fatal(err)
 	}
