@@ -16,7 +16,7 @@ HASH       := \#
 BUILD_TAGS ?= $(shell printf '$(HASH)include <secp256k1_schnorrsig.h>\n' | $${CC:-cc} -E -x c - >/dev/null 2>&1 && echo libsecp256k1)
 TAGS       := $(if $(strip $(BUILD_TAGS)),-tags '$(strip $(BUILD_TAGS))')
 
-.PHONY: all deps build run test test-all lint bench-sync bench-p2p bench-fanout vet staticcheck fmt-check test-go test-invariants bench bench-node fuzz clean
+.PHONY: all deps build run test test-all lint bench-sync bench-p2p bench-fanout bench-orders vet staticcheck fmt-check test-go test-invariants bench bench-node fuzz clean
 
 all: build
 
@@ -80,6 +80,13 @@ bench-node:
 # Initial sync from a local peer of the node benchmark's workload.
 bench-sync:
 	BALLAST_BENCH_INPUTS=$(BENCH_INPUTS) $(GO) test $(TAGS) -run '^$$' -bench 'InitialSync' -benchtime 1x -timeout 30m ./internal/p2p/
+
+# Signed REST order placements from the load generator (a child process):
+# LOAD_CONNS keep-alive connections for LOAD_SECONDS.
+LOAD_CONNS   ?= 48
+LOAD_SECONDS ?= 5
+bench-orders:
+	BALLAST_LOAD_SECONDS=$(LOAD_SECONDS) BALLAST_LOAD_CONNS=$(LOAD_CONNS) $(GO) test -count=1 -run '^TestOrderLoad$$' -v ./internal/api/
 
 # Block propagation across 10 real node processes on 127.0.0.11-20.
 bench-p2p:
