@@ -296,6 +296,7 @@ func benchConnect(b *testing.B, inputs int, setup, measured string, ahead int) {
 		elapsed += time.Since(start)
 		cpu += cpuSeconds() - cpu0
 		peak = max(peak, peakRSSMiB())
+		c.Close()
 		db.Close()
 		b.StartTimer()
 	}

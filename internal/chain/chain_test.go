@@ -40,6 +40,7 @@ func openTest(t *testing.T, dir string, cfg Config) *testChain {
 }
 
 func (tc *testChain) close() {
+	tc.c.Close()
 	if err := tc.db.Close(); err != nil {
 		tc.t.Fatal(err)
 	}

@@ -43,6 +43,8 @@ type preverifier struct {
 	order   []chainhash.Hash // insertion order of byHash, for eviction
 	running int
 	recent  []*blockOuts // outputs of the last preverified blocks
+	closed  bool
+	wg      sync.WaitGroup
 }
 
 // preBlock is one block handed to Preverify.
@@ -78,7 +80,7 @@ func (c *Chain) Preverify(m *wire.Block) {
 	hash := m.BlockHash()
 	pv.mu.Lock()
 	defer pv.mu.Unlock()
-	if _, dup := pv.byHash[hash]; dup {
+	if _, dup := pv.byHash[hash]; dup || pv.closed {
 		return
 	}
 	if len(pv.order) >= maxPreverify {
@@ -95,8 +97,25 @@ func (c *Chain) Preverify(m *wire.Block) {
 	pv.queue = append(pv.queue, b)
 	if pv.running < max(1, c.cfg.Verify.Workers) {
 		pv.running++
+		pv.wg.Add(1)
 		go pv.work()
 	}
+}
+
+// Close stops preverification and waits for its goroutines, which read the
+// database: call it before closing the database. Preverify does nothing
+// afterwards; ProcessBlock still works.
+func (c *Chain) Close() {
+	pv := &c.pre
+	pv.mu.Lock()
+	pv.closed = true
+	for _, b := range pv.byHash {
+		b.stop.Store(true)
+	}
+	clear(pv.queue)
+	pv.queue = nil
+	pv.mu.Unlock()
+	pv.wg.Wait()
 }
 
 // take withdraws m from preverification, returning what was computed for
@@ -125,6 +144,7 @@ func (pv *preverifier) take(m *wire.Block, hash chainhash.Hash) *preBlock {
 }
 
 func (pv *preverifier) work() {
+	defer pv.wg.Done()
 	for {
 		pv.mu.Lock()
 		if len(pv.queue) == 0 {

@@ -210,3 +210,33 @@ func TestPreverifyReusesOnlyTheSameBlock(t *testing.T) {
 		t.Fatalf("the original after its mutated copy: %v %v", out, err)
 	}
 }
+
+// TestCloseStopsPreverification: Close waits for preverification to stop
+// reading the database, and later Preverify calls do nothing.
+func TestCloseStopsPreverification(t *testing.T) {
+	tc, g, _ := preverifyChain(t)
+	var blocks []*wire.Block
+	for i := 1; i <= 3; i++ {
+		tx := g.SpendTx([]*chaingen.SpendableOut{g.Coinbases[i]}, 2, 0)
+		blocks = append(blocks, g.NextBlock([]*wire.Tx{tx}, chaingen.BlockOpts{}))
+	}
+	for _, b := range blocks[:2] {
+		tc.c.Preverify(b)
+	}
+	tc.c.Close()
+	tc.c.pre.mu.Lock()
+	running, queued := tc.c.pre.running, len(tc.c.pre.queue)
+	tc.c.pre.mu.Unlock()
+	if running != 0 || queued != 0 {
+		t.Fatalf("after Close: %d workers, %d queued", running, queued)
+	}
+	tc.c.Preverify(blocks[2])
+	if _, ok := tc.c.pre.byHash[blocks[2].BlockHash()]; ok {
+		t.Fatal("Preverify after Close queued a block")
+	}
+	for _, b := range blocks { // connection still works, verifying itself
+		if out, err := tc.c.ProcessBlock(b); err != nil || out != Connected {
+			t.Fatalf("%v %v", out, err)
+		}
+	}
+}

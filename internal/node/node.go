@@ -239,6 +239,7 @@ func (n *Node) expireLoop(ctx context.Context) error {
 
 func (n *Node) close() {
 	n.saveMempool()
+	n.Chain.Close()
 	if err := n.db.Close(); err != nil {
 		n.log.Error("closing database", "err", err)
 	}

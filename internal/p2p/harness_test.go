@@ -95,6 +95,7 @@ func newTestNode(t testing.TB, p *params.Params, ip string, edit func(*Config)) 
 		if err := <-done; err != nil {
 			t.Errorf("Run: %v", err)
 		}
+		c.Close()
 		db.Close()
 	})
 	for range 100 {
