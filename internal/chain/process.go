@@ -43,17 +43,7 @@ func (o Outcome) String() string {
 //
 // The context-free checks run before the chain's lock is taken, or were run
 // already by Preverify.
-func (c *Chain) ProcessBlock(m *wire.Block) (Outcome, error) {
-	blk, pre, sanity := c.prepare(m)
-	c.mu.Lock()
-	out, err := c.processBlock(blk, sanity, pre)
-	if ferr := c.Flush(); ferr != nil && err == nil {
-		err = ferr
-	}
-	c.mu.Unlock()
-	c.deliver()
-	return out, err
-}
+func (c *Chain) ProcessBlock(m *wire.Block) (Outcome, error) { return c.process(m, false) }
 
 // ProcessBlockLazy is ProcessBlock for blocks nobody waits on (a node
 // catching up with its peers): the block and its connection are written in
@@ -63,12 +53,21 @@ func (c *Chain) ProcessBlock(m *wire.Block) (Outcome, error) {
 // process loses nothing; after a power loss the chain restarts consistent at
 // an earlier block and the rest is downloaded again. An answer promised to
 // someone (submitblock) must come from ProcessBlock.
-func (c *Chain) ProcessBlockLazy(m *wire.Block) (Outcome, error) {
+func (c *Chain) ProcessBlockLazy(m *wire.Block) (Outcome, error) { return c.process(m, true) }
+
+// process is ProcessBlock (lazy false: flushed before it returns) and
+// ProcessBlockLazy.
+func (c *Chain) process(m *wire.Block, lazy bool) (Outcome, error) {
 	blk, pre, sanity := c.prepare(m)
 	c.mu.Lock()
-	c.lazy = true
+	c.lazy = lazy
 	out, err := c.processBlock(blk, sanity, pre)
 	c.lazy = false
+	if !lazy {
+		if ferr := c.Flush(); ferr != nil && err == nil {
+			err = ferr
+		}
+	}
 	c.mu.Unlock()
 	c.deliver()
 	return out, err
