@@ -14,6 +14,13 @@ import (
 // when pub is not a valid x-only key (x >= p or not on the curve), when r
 // >= p, when s >= n, and when the equation fails. It must be safe for
 // concurrent use and must not keep the arrays it is given.
+//
+// The package promises two things about how it asks: a spend or policy
+// fails whenever any one of its signature checks answers false, and which
+// signatures are checked never depends on the answers to earlier ones.
+// Batch verification rests on it (consensus evaluates spends with every
+// check answered true, then verifies the checks it was asked together);
+// TestEverySignatureCheckDecides holds the package to it.
 type SchnorrVerifier interface {
 	VerifySchnorr(pub *[KeySize]byte, msg *[32]byte, sig *[SignatureSize]byte) bool
 }
@@ -80,4 +87,27 @@ func sBelowOrder(sig *[SignatureSize]byte) bool {
 
 func errSRange() error {
 	return ruleErr(ErrBadSignature, "signature s is not below the group order")
+}
+
+// SigCheck is one BIP340 signature check: Sig under the x-only key Pub
+// over the 32-byte message Msg. Its 128 bytes hold no pointers, so a slice
+// of them can be handed to C as it is.
+type SigCheck struct {
+	Pub [KeySize]byte
+	Msg [32]byte
+	Sig [SignatureSize]byte
+}
+
+// BatchVerifier is a SchnorrVerifier that can also check many signatures at
+// once, faster per signature than one by one (BIP340 batch verification).
+//
+// VerifyBatch reports whether every check verifies. True is wrong with
+// probability below 2^-128 whatever the checks hold, because the random
+// weights of the combined equation are unknown to whoever chose them; false
+// says only that at least one check fails, not which: callers verify one
+// by one to find it. An empty batch verifies. It must be safe for
+// concurrent use and must not keep the slice.
+type BatchVerifier interface {
+	SchnorrVerifier
+	VerifyBatch(checks []SigCheck) bool
 }

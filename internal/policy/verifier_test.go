@@ -97,3 +97,70 @@ func TestVerifierPaths(t *testing.T) {
 		}
 	}
 }
+
+// scriptedVerifier answers false to call number failAt (0-based; -1:
+// never) and true to every other, recording the checks it is asked.
+type scriptedVerifier struct {
+	failAt int
+	checks []SigCheck
+}
+
+func (s *scriptedVerifier) VerifySchnorr(pub *[KeySize]byte, msg *[32]byte, sig *[SignatureSize]byte) bool {
+	s.checks = append(s.checks, SigCheck{Pub: *pub, Msg: *msg, Sig: *sig})
+	return len(s.checks)-1 != s.failAt
+}
+
+// TestEverySignatureCheckDecides checks the property batch verification
+// (consensus, BatchVerifier) rests on: a spend fails whenever any one of
+// its signature checks fails, and which signatures are checked does not
+// depend on the answers. So a spend evaluated with every check answered
+// yes, and then all its checks verified together, is judged exactly as one
+// verified check by check.
+func TestEverySignatureCheckDecides(t *testing.T) {
+	r := newTestRing()
+	env := SpendEnv{SigHash: testSigHash("decides"), TxVersion: 2, Sequence: 4320}
+	A, B, C, D := NewKey(r.A), NewKey(r.B), NewKey(r.C), NewKey(r.D)
+	for _, p := range []*Node{
+		A,
+		NewThresh(2, A, B, C),
+		NewThresh(4, A, B, C, D),
+		NewAnd(NewOr(A, B), NewThresh(2, C, D, NewSha256(r.digest))),
+		NewOr(NewThresh(3, A, B, C), NewAnd(D, NewOlder(4320))),
+	} {
+		var lock wire.Lock
+		var witness [][]byte
+		if p == A {
+			lock, witness = wire.KeyLock(r.A), [][]byte{r.sig(t, r.A, env.SigHash)}
+		} else {
+			lock = wire.PolicyLock(p.Hash())
+			w, err := BuildWitness(lock, p, r, &env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			witness = w
+		}
+		// Every check answered yes: the same checks the real verifier
+		// makes, and the spend passes.
+		yes := &scriptedVerifier{failAt: -1}
+		e := env
+		e.Verifier = yes
+		n, err := VerifySpend(lock, witness, &e)
+		if err != nil || n != len(yes.checks) || n == 0 {
+			t.Fatalf("%s: all yes: %d checks recorded, VerifySpend = %d, %v", p, len(yes.checks), n, err)
+		}
+		for _, c := range yes.checks {
+			if !(GoVerifier{}).VerifySchnorr(&c.Pub, &c.Msg, &c.Sig) {
+				t.Fatalf("%s: recorded a check the real verifier fails", p)
+			}
+		}
+		// Any single no fails the spend.
+		for k := range yes.checks {
+			e.Verifier = &scriptedVerifier{failAt: k}
+			if _, err := VerifySpend(lock, witness, &e); err == nil {
+				t.Errorf("%s: spend passes with signature check %d failing", p, k)
+			} else {
+				wantKind(t, err, ErrBadSignature)
+			}
+		}
+	}
+}
