@@ -20,6 +20,32 @@ func (c *countingVerifier) VerifySchnorr(pub *[32]byte, msg *[32]byte, sig *[64]
 	return policy.GoVerifier{}.VerifySchnorr(pub, msg, sig)
 }
 
+// batchVerifier is a policy.BatchVerifier that checks a batch by asking
+// the pure-Go verifier about each signature, counting batches and the
+// signatures in them; lie makes every batch fail. The batch arithmetic
+// itself is tested against this same reference in package secp256k1:
+// here it is what consensus does around it.
+type batchVerifier struct {
+	countingVerifier
+	lie              bool
+	batches, batched atomic.Int64
+}
+
+func (b *batchVerifier) VerifyBatch(checks []policy.SigCheck) bool {
+	b.batches.Add(1)
+	b.batched.Add(int64(len(checks)))
+	if b.lie {
+		return false
+	}
+	for i := range checks {
+		c := &checks[i]
+		if !(policy.GoVerifier{}).VerifySchnorr(&c.Pub, &c.Msg, &c.Sig) {
+			return false
+		}
+	}
+	return true
+}
+
 // corrupt flips a bit of input in's signature.
 func corrupt(tx *wire.Tx, in int) {
 	tx.TxIn[in].Witness[0][5] ^= 0x10
@@ -73,6 +99,9 @@ func TestParallelFirstError(t *testing.T) {
 		{Workers: 2}, {Workers: 3}, {Workers: 16},
 		{Workers: 2, Verifier: policy.GoVerifier{}},
 		{Workers: 2, SigCache: cache},
+		{Workers: 1, Verifier: &batchVerifier{}},
+		{Workers: 2, Verifier: &batchVerifier{}},
+		{Workers: 3, Verifier: &batchVerifier{}, SigCache: cache},
 	} {
 		for range 5 {
 			err := connect(t, c, blk, opt)
@@ -194,4 +223,112 @@ func TestSigCacheNeverHoldsInvalid(t *testing.T) {
 	if fresh.Len() > 2 {
 		t.Errorf("cache holds %d entries after a 3-input transaction with one bad signature", fresh.Len())
 	}
+}
+
+// TestBatchVerification checks the batch way of ConnectBlock: a valid
+// block's signatures are all checked in batches and none one by one, for
+// any number of workers; signatures the cache holds are left out of the
+// batches; and a failing batch sends the block to one-by-one verification,
+// which decides.
+func TestBatchVerification(t *testing.T) {
+	c, g, spends := benchSpends(t, 1500, 3, 1) // 500 transactions of 3 inputs
+	blk := g.NextBlock(spends, chaingen.BlockOpts{})
+	for _, w := range []int{0, 1, 2, 3} {
+		b := &batchVerifier{}
+		if err := connect(t, c, blk, consensus.Options{Workers: w, Verifier: b}); err != nil {
+			t.Fatalf("workers=%d: %v", w, err)
+		}
+		if b.batched.Load() != 1500 || b.calls.Load() != 0 {
+			t.Errorf("workers=%d: %d signatures batched, %d one by one; want 1500 and 0", w, b.batched.Load(), b.calls.Load())
+		}
+		if n := b.batches.Load(); n < 1 || n > 3 {
+			t.Errorf("workers=%d: %d batches for 1,500 inputs", w, n)
+		}
+	}
+
+	// Half the block's transactions verified for the mempool: only the
+	// other half is batched.
+	cache := sigcache.New([32]byte{9}, 1<<20)
+	half := *blk
+	half.Transactions = blk.Transactions[:251]
+	acceptToMempool(t, c, &half, consensus.Options{SigCache: cache})
+	b := &batchVerifier{}
+	if err := connect(t, c, blk, consensus.Options{Workers: 2, Verifier: b, SigCache: cache}); err != nil {
+		t.Fatal(err)
+	}
+	if b.batched.Load() != 750 || b.calls.Load() != 0 {
+		t.Errorf("half cached: %d signatures batched, %d one by one; want 750 and 0", b.batched.Load(), b.calls.Load())
+	}
+
+	// A batch that fails (as it may, with probability 2^-128, or as a
+	// faulty library would) does not make a valid block invalid: the
+	// signatures are then checked one by one.
+	liar := &batchVerifier{lie: true}
+	if err := connect(t, c, blk, consensus.Options{Workers: 2, Verifier: liar}); err != nil {
+		t.Fatalf("failing batch: %v", err)
+	}
+	if liar.calls.Load() != 1500 {
+		t.Errorf("after a failing batch %d signatures verified one by one, want 1500", liar.calls.Load())
+	}
+
+	// Few inputs are not worth a batch.
+	small := &batchVerifier{}
+	if !consensus.SpendsVerify(spends[:2], prevOutsOf(t, c, spends[:2]), consensus.Options{Verifier: small}) {
+		t.Fatal("two valid transactions do not verify")
+	}
+	if small.batches.Load() != 0 || small.calls.Load() != 6 {
+		t.Errorf("6 inputs: %d batches, %d one by one; want 0 and 6", small.batches.Load(), small.calls.Load())
+	}
+}
+
+// TestBatchNonSignatureFailure checks that a spend failing for a reason
+// other than a signature (here a witness of the wrong shape) behind bad
+// signatures reports the same first error with a batch verifier as without.
+func TestBatchNonSignatureFailure(t *testing.T) {
+	c, g, spends := benchSpends(t, 90, 3, 1)
+	spends[20].TxIn[1].Witness = append(spends[20].TxIn[1].Witness, []byte{1})
+	corrupt(spends[25], 0)
+	blk := g.NextBlock(spends, chaingen.BlockOpts{})
+	want := connect(t, c, blk, consensus.Options{})
+	if !errors.Is(want, policy.ErrWitnessShape) {
+		t.Fatalf("serial: %v", want)
+	}
+	for _, w := range []int{1, 2} {
+		b := &batchVerifier{}
+		if err := connect(t, c, blk, consensus.Options{Workers: w, Verifier: b}); err == nil || err.Error() != want.Error() {
+			t.Fatalf("workers=%d: %v, want %v", w, err, want)
+		}
+	}
+	// SpendsVerify says no, whether the verifier batches or not (60 or 24
+	// inputs are batched, 12 or 3 are not), and says yes once the two bad
+	// transactions are left out.
+	prev := prevOutsOf(t, c, spends)
+	for _, opt := range []consensus.Options{{}, {Workers: 2, Verifier: &batchVerifier{}}} {
+		if consensus.SpendsVerify(spends, prev, opt) {
+			t.Fatalf("verifier %T: SpendsVerify accepts a bad witness", opt.Verifier)
+		}
+		if !consensus.SpendsVerify(spends[:20], prev[:20], opt) || !consensus.SpendsVerify(spends[26:], prev[26:], opt) {
+			t.Fatalf("verifier %T: SpendsVerify rejects valid transactions", opt.Verifier)
+		}
+		if consensus.SpendsVerify(spends[20:21], prev[20:21], opt) || consensus.SpendsVerify(spends[22:], prev[22:], opt) {
+			t.Fatalf("verifier %T: SpendsVerify accepts a bad transaction", opt.Verifier)
+		}
+	}
+}
+
+// prevOutsOf looks up the outputs each of txs spends, in c's UTXO set or
+// earlier in txs.
+func prevOutsOf(t *testing.T, c *chaingen.Chain, txs []*wire.Tx) [][]wire.TxOut {
+	t.Helper()
+	view := consensus.NewUtxoView(c.Utxos)
+	out := make([][]wire.TxOut, len(txs))
+	for i, tx := range txs {
+		ins, err := consensus.CheckTxInputs(tx, c.Tip.Height+1, c.Tip.MedianTime, view, c.Params, c.MedianTime)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[i] = ins.PrevOuts
+		view.AddTxOuts(tx, tx.TxHash(), c.Tip.Height+1)
+	}
+	return out
 }

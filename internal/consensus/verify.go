@@ -22,7 +22,10 @@ type Options struct {
 	Workers int
 	// Verifier checks BIP340 signatures; nil is the pure-Go verifier. A
 	// node built with libsecp256k1 sets the one package secp256k1 returns:
-	// the core itself never imports cgo.
+	// the core itself never imports cgo. When it is also a
+	// policy.BatchVerifier, the signatures of a block (ConnectBlock,
+	// SpendsVerify) are verified in batches; the mempool's single
+	// transactions are verified one by one.
 	Verifier policy.SchnorrVerifier
 	// SigCache, when set, holds signatures that verified before; a
 	// signature found there is not verified again. VerifyTxSpendsWith (the
@@ -105,20 +108,55 @@ func verifyBlockSpends(jobs []spendJob, opt Options) *jobError {
 	return verifySpends(jobs, opt, false)
 }
 
+// SpendsVerify reports whether every spend of txs verifies, prevOuts[j]
+// holding the outputs txs[j] spends: CheckTxSpends for many transactions
+// at once, such as a block's checked ahead of its connection, without
+// saying which one fails. With a batch verifier (policy.BatchVerifier) the
+// signatures are checked in batches across transactions. Like
+// CheckTxSpends it only looks signatures up in opt's cache.
+func SpendsVerify(txs []*wire.Tx, prevOuts [][]wire.TxOut, opt Options) bool {
+	jobs := make([]spendJob, len(txs))
+	for j, tx := range txs {
+		jobs[j] = spendJob{txIndex: j, tx: tx, prevOuts: prevOuts[j]}
+	}
+	starts := inputStarts(jobs)
+	if bv, ok := opt.Verifier.(policy.BatchVerifier); ok && starts[len(jobs)] >= minBatchInputs {
+		return batchVerified(jobs, starts, opt, bv)
+	}
+	return verifySpends(jobs, opt, false) == nil
+}
+
+// inputStarts returns the position of each job's first input in block
+// order, and the total number of inputs last.
+func inputStarts(jobs []spendJob) []int {
+	starts := make([]int, len(jobs)+1)
+	for j := range jobs {
+		starts[j+1] = starts[j] + len(jobs[j].tx.TxIn)
+	}
+	return starts
+}
+
 // verifySpends verifies every input of every job, on up to opt.Workers
 // goroutines that take inputs one at a time in block order. The result is
 // deterministic: the failure reported is the earliest failing input of the
 // earliest failing transaction, whatever order the workers ran in, because
 // inputs are handed out in order and a worker stops only at inputs after a
 // known failure. store says whether verified signatures enter the cache.
+//
+// With a batch verifier, checks that store nothing (a block's) first go the
+// batch way (batchVerified); only when that fails are the inputs verified
+// one by one as below, to find the failure to report. A block with a bad
+// signature therefore costs about twice its verification: the price of
+// making valid blocks, the common case, cheaper.
 func verifySpends(jobs []spendJob, opt Options, store bool) *jobError {
-	v := opt.verifier(store)
-	// starts[j] is the position of job j's first input in block order.
-	starts := make([]int, len(jobs)+1)
-	for j := range jobs {
-		starts[j+1] = starts[j] + len(jobs[j].tx.TxIn)
-	}
+	starts := inputStarts(jobs)
 	total := starts[len(jobs)]
+	if bv, ok := opt.Verifier.(policy.BatchVerifier); ok && !store && total >= minBatchInputs {
+		if batchVerified(jobs, starts, opt, bv) {
+			return nil
+		}
+	}
+	v := opt.verifier(store)
 	if opt.Workers <= 1 || total < 2 {
 		for j := range jobs {
 			job := &jobs[j]
@@ -173,6 +211,92 @@ func verifySpends(jobs []spendJob, opt Options, store bool) *jobError {
 	work()
 	wg.Wait()
 	return first
+}
+
+// minBatchInputs is the fewest inputs verified the batch way: below it a
+// batch saves little, and one bad signature would double the cost.
+const minBatchInputs = 16
+
+// minBatchChunk is the fewest inputs a batch worker takes at once. Larger
+// batches cost less per signature (libsecp256k1 on this project's machine:
+// 26 µs at 1,000 signatures, 24 µs at 4,000, against 40 µs one by one).
+const minBatchChunk = 512
+
+// batchVerified reports whether every spend of jobs verifies, using bv's
+// batch verification. Workers take chunks of inputs in order and evaluate
+// each input's spend with a recorder in place of the verifier: it answers
+// yes to every signature check (or finds it in the cache) and writes it
+// down; the chunk's checks are then verified as one batch.
+//
+// This is sound because package policy fails a spend whenever one of its
+// signature checks fails, and decides which signatures to check without
+// looking at the answers (policy.SchnorrVerifier): a spend that passes with
+// every check answered yes is valid exactly when all those checks verify.
+// False means only that something failed (or that a batch did): the caller
+// verifies one by one to find what.
+func batchVerified(jobs []spendJob, starts []int, opt Options, bv policy.BatchVerifier) bool {
+	total := starts[len(jobs)]
+	workers := max(1, opt.Workers)
+	// Two chunks per worker, so that a worker slowed down by other work
+	// leaves its second chunk to the others; one for a single worker.
+	chunk := total
+	if workers > 1 {
+		chunk = max(minBatchChunk, (total+2*workers-1)/(2*workers))
+	}
+	chunks := (total + chunk - 1) / chunk
+	caches := make([]lazyCache, len(jobs))
+	var (
+		next   atomic.Int64
+		failed atomic.Bool
+		wg     sync.WaitGroup
+	)
+	work := func() {
+		rec := recorder{cache: opt.SigCache}
+		j := 0 // the job holding position k; a worker's chunks only move forward
+		for !failed.Load() {
+			c := int(next.Add(1) - 1)
+			if c >= chunks {
+				return
+			}
+			rec.checks = rec.checks[:0]
+			for k := c * chunk; k < min(total, (c+1)*chunk); k++ {
+				for starts[j+1] <= k {
+					j++
+				}
+				job := &jobs[j]
+				if verifyInput(job.tx, k-starts[j], job.prevOuts, caches[j].get(job), &rec) != nil {
+					failed.Store(true)
+					return
+				}
+			}
+			if !bv.VerifyBatch(rec.checks) {
+				failed.Store(true)
+				return
+			}
+		}
+	}
+	for range min(workers, chunks) - 1 {
+		wg.Go(work)
+	}
+	work()
+	wg.Wait()
+	return !failed.Load()
+}
+
+// recorder is the verifier batchVerified evaluates spends with: it answers
+// every signature check with yes and keeps the ones the cache does not
+// already vouch for.
+type recorder struct {
+	cache  *sigcache.Cache
+	checks []policy.SigCheck
+}
+
+func (r *recorder) VerifySchnorr(pub *[32]byte, msg *[32]byte, sig *[64]byte) bool {
+	if r.cache != nil && r.cache.Contains(r.cache.Key(msg, pub, sig)) {
+		return true
+	}
+	r.checks = append(r.checks, policy.SigCheck{Pub: *pub, Msg: *msg, Sig: *sig})
+	return true
 }
 
 func verifyInput(tx *wire.Tx, i int, prevOuts []wire.TxOut, cache *sighash.Cache, v policy.SchnorrVerifier) error {
