@@ -12,6 +12,12 @@ import (
 // maxPreverify bounds the blocks waiting for or under preverification.
 const maxPreverify = 32
 
+// preverifyGroup is about how many inputs preverification verifies at once
+// (as one batch, with a batch verifier): large enough for batches to pay,
+// small enough that a block taken for connection midway leaves little
+// verified twice.
+const preverifyGroup = 2048
+
 // recentBlocks is how many preverified blocks' outputs a later block's
 // inputs are looked up in (besides the UTXO set and its own outputs).
 const recentBlocks = 2
@@ -162,8 +168,7 @@ func (pv *preverifier) work() {
 	}
 }
 
-// run preverifies one block, last transaction first: the connection, when
-// it catches up, verifies from the first, so what both do is small.
+// run preverifies one block.
 func (pv *preverifier) run(b *preBlock) {
 	blk := consensus.NewBlock(b.m)
 	b.blk, b.sanity = blk, consensus.CheckBlockSanity(blk, pv.c.p)
@@ -185,9 +190,15 @@ func (pv *preverifier) run(b *preBlock) {
 	recent := pv.recentLocked(own)
 	pv.mu.Unlock()
 
-	opt := pv.c.cfg.Verify
-	opt.Workers, opt.Verified = 1, nil
-	for i := len(txs) - 1; i >= 1; i-- {
+	// Look up what every transaction spends, then verify all those found
+	// at once (in batches, with a batch verifier); if that fails, one by
+	// one, keeping those that pass.
+	var (
+		idx   []int
+		found []*wire.Tx
+		prevs [][]wire.TxOut
+	)
+	for i := 1; i < len(txs); i++ {
 		if b.stop.Load() {
 			return
 		}
@@ -210,11 +221,39 @@ func (pv *preverifier) run(b *preBlock) {
 		if len(prev) != len(tx.TxIn) {
 			continue // an output it cannot find: the connection checks it
 		}
-		// A failure is not an answer (the guess may be wrong): the
-		// connection finds the truth.
-		if consensus.CheckTxSpends(tx, prev, opt) == nil {
-			b.verified[i].Store(&prev)
+		idx, found, prevs = append(idx, i), append(found, tx), append(prevs, prev)
+	}
+	opt := pv.c.cfg.Verify
+	opt.Workers, opt.Verified = 1, nil
+	// Groups of about preverifyGroup inputs, last first: the connection,
+	// when it catches up, verifies from the first transaction, so what
+	// both do is small, and it uses every group finished before.
+	for hi := len(found); hi > 0; {
+		lo, inputs := hi, 0
+		for lo > 0 && inputs < preverifyGroup {
+			lo--
+			inputs += len(found[lo].TxIn)
 		}
+		if b.stop.Load() {
+			return
+		}
+		if consensus.SpendsVerify(found[lo:hi], prevs[lo:hi], opt) {
+			for k := lo; k < hi; k++ {
+				b.verified[idx[k]].Store(&prevs[k])
+			}
+		} else {
+			// A failure is not an answer (a guess may be wrong): the
+			// connection finds the truth. Keep what verifies.
+			for k := hi - 1; k >= lo; k-- {
+				if b.stop.Load() {
+					return
+				}
+				if consensus.CheckTxSpends(found[k], prevs[k], opt) == nil {
+					b.verified[idx[k]].Store(&prevs[k])
+				}
+			}
+		}
+		hi = lo
 	}
 }
 

@@ -240,3 +240,85 @@ func TestCloseStopsPreverification(t *testing.T) {
 		}
 	}
 }
+
+// batchCounter is a policy.BatchVerifier over the pure-Go verifier that
+// counts signatures checked in batches and one by one.
+type batchCounter struct {
+	countingVerifier
+	batched atomic.Int64
+}
+
+func (v *batchCounter) VerifyBatch(checks []policy.SigCheck) bool {
+	v.batched.Add(int64(len(checks)))
+	ok := true
+	for i := range checks {
+		c := &checks[i]
+		ok = ok && policy.GoVerifier{}.VerifySchnorr(&c.Pub, &c.Msg, &c.Sig)
+	}
+	return ok
+}
+
+// TestPreverifyInBatches: with a batch verifier, a block's spends are
+// preverified as one batch and connecting it verifies nothing again; with
+// one bad signature among them the batch fails, the others are still
+// preverified one by one, and the connection rejects the block on the bad
+// one, which it checks itself.
+func TestPreverifyInBatches(t *testing.T) {
+	v := &batchCounter{}
+	tc := openTest(t, t.TempDir(), Config{Verify: consensus.Options{Verifier: v, Workers: 2}})
+	t.Cleanup(tc.close)
+	p := params.Regtest()
+	g := chaingen.NewGenerator(p, "preverify-batch")
+	for range p.CoinbaseMaturity + 2 {
+		if _, err := tc.c.ProcessBlock(g.NextBlock(nil, chaingen.BlockOpts{})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fan := g.SpendTx([]*chaingen.SpendableOut{g.Coinbases[1]}, 40, 0)
+	b1 := g.NextBlock([]*wire.Tx{fan}, chaingen.BlockOpts{})
+	if _, err := tc.c.ProcessBlock(b1); err != nil {
+		t.Fatal(err)
+	}
+	atB1 := g.Tip
+	outs := chaingen.Outputs(fan, atB1.Height)
+	spends := make([]*wire.Tx, len(outs))
+	for i, o := range outs {
+		spends[i] = g.SpendTx([]*chaingen.SpendableOut{o}, 1, 0)
+	}
+	start, startBatched := v.n.Load(), v.batched.Load()
+
+	bad := *spends[17]
+	bad.TxIn = []wire.TxIn{spends[17].TxIn[0]}
+	bad.TxIn[0].Witness = [][]byte{append([]byte(nil), spends[17].TxIn[0].Witness[0]...)}
+	bad.TxIn[0].Witness[0][9] ^= 4
+	withBad := append(append(append([]*wire.Tx(nil), spends[:17]...), &bad), spends[18:]...)
+	b2bad := g.NextBlock(withBad, chaingen.BlockOpts{})
+	tc.c.Preverify(b2bad)
+	waitPreverified(t, tc.c)
+	for i := 1; i <= 40; i++ {
+		if got, want := preverified(tc.c, b2bad, i), i != 18; got != want {
+			t.Fatalf("transaction %d preverified = %v, want %v", i, got, want)
+		}
+	}
+	if b, n := v.batched.Load()-startBatched, v.n.Load()-start; b != 40 || n != 40 {
+		t.Fatalf("bad block: %d signatures batched and %d one by one, want 40 and 40", b, n)
+	}
+	if _, err := tc.c.ProcessBlock(b2bad); !errors.Is(err, policy.ErrBadSignature) {
+		t.Fatalf("bad signature after preverification: %v", err)
+	}
+	if n := v.n.Load() - start; n != 41 {
+		t.Fatalf("connection verified %d signatures one by one, want 1 (the bad one)", n-40)
+	}
+
+	g.Rewind(atB1)
+	b2 := g.NextBlock(spends, chaingen.BlockOpts{})
+	start, startBatched = v.n.Load(), v.batched.Load()
+	tc.c.Preverify(b2)
+	waitPreverified(t, tc.c)
+	if out, err := tc.c.ProcessBlock(b2); err != nil || out != Connected {
+		t.Fatalf("%v %v", out, err)
+	}
+	if b, n := v.batched.Load()-startBatched, v.n.Load()-start; b != 40 || n != 0 {
+		t.Fatalf("valid block: %d signatures batched and %d one by one, want 40 and 0", b, n)
+	}
+}
