@@ -60,6 +60,9 @@ type preBlock struct {
 	// stop is set when the block is taken for connection (or evicted):
 	// its signatures are then checked by the connection itself.
 	stop atomic.Bool
+	// busy is held while a group of its transactions is being verified:
+	// the connection waits for that group rather than verifying it again.
+	busy sync.Mutex
 	// ready is set once blk, sanity and verified are filled in.
 	ready  atomic.Bool
 	blk    *consensus.Block
@@ -146,6 +149,12 @@ func (pv *preverifier) take(m *wire.Block, hash chainhash.Hash) *preBlock {
 	if b.m != m || !b.ready.Load() {
 		return nil
 	}
+	// No group starts after stop; wait for the one under way, if any (a
+	// group is a few tens of milliseconds of verification, during which
+	// the other cores keep preverifying the blocks behind).
+	b.busy.Lock()
+	//lint:ignore SA2001 an empty critical section: waiting is the point
+	b.busy.Unlock()
 	return b
 }
 
@@ -234,27 +243,38 @@ func (pv *preverifier) run(b *preBlock) {
 			lo--
 			inputs += len(found[lo].TxIn)
 		}
-		if b.stop.Load() {
+		if !pv.group(b, idx[lo:hi], found[lo:hi], prevs[lo:hi], opt) {
 			return
-		}
-		if consensus.SpendsVerify(found[lo:hi], prevs[lo:hi], opt) {
-			for k := lo; k < hi; k++ {
-				b.verified[idx[k]].Store(&prevs[k])
-			}
-		} else {
-			// A failure is not an answer (a guess may be wrong): the
-			// connection finds the truth. Keep what verifies.
-			for k := hi - 1; k >= lo; k-- {
-				if b.stop.Load() {
-					return
-				}
-				if consensus.CheckTxSpends(found[k], prevs[k], opt) == nil {
-					b.verified[idx[k]].Store(&prevs[k])
-				}
-			}
 		}
 		hi = lo
 	}
+}
+
+// group verifies one group of b's transactions (idx their positions in the
+// block) holding b.busy, and reports false if b was stopped.
+func (pv *preverifier) group(b *preBlock, idx []int, txs []*wire.Tx, prevs [][]wire.TxOut, opt consensus.Options) bool {
+	b.busy.Lock()
+	defer b.busy.Unlock()
+	if b.stop.Load() {
+		return false
+	}
+	if consensus.SpendsVerify(txs, prevs, opt) {
+		for k := range txs {
+			b.verified[idx[k]].Store(&prevs[k])
+		}
+		return true
+	}
+	// A failure is not an answer (a guess may be wrong): the connection
+	// finds the truth. Keep what verifies.
+	for k := len(txs) - 1; k >= 0; k-- {
+		if b.stop.Load() {
+			return false
+		}
+		if consensus.CheckTxSpends(txs[k], prevs[k], opt) == nil {
+			b.verified[idx[k]].Store(&prevs[k])
+		}
+	}
+	return true
 }
 
 // blockOuts finds a preverified block's transactions by txid.

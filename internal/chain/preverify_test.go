@@ -265,26 +265,8 @@ func (v *batchCounter) VerifyBatch(checks []policy.SigCheck) bool {
 // one, which it checks itself.
 func TestPreverifyInBatches(t *testing.T) {
 	v := &batchCounter{}
-	tc := openTest(t, t.TempDir(), Config{Verify: consensus.Options{Verifier: v, Workers: 2}})
-	t.Cleanup(tc.close)
-	p := params.Regtest()
-	g := chaingen.NewGenerator(p, "preverify-batch")
-	for range p.CoinbaseMaturity + 2 {
-		if _, err := tc.c.ProcessBlock(g.NextBlock(nil, chaingen.BlockOpts{})); err != nil {
-			t.Fatal(err)
-		}
-	}
-	fan := g.SpendTx([]*chaingen.SpendableOut{g.Coinbases[1]}, 40, 0)
-	b1 := g.NextBlock([]*wire.Tx{fan}, chaingen.BlockOpts{})
-	if _, err := tc.c.ProcessBlock(b1); err != nil {
-		t.Fatal(err)
-	}
+	tc, g, spends := fanOutChain(t, v)
 	atB1 := g.Tip
-	outs := chaingen.Outputs(fan, atB1.Height)
-	spends := make([]*wire.Tx, len(outs))
-	for i, o := range outs {
-		spends[i] = g.SpendTx([]*chaingen.SpendableOut{o}, 1, 0)
-	}
 	start, startBatched := v.n.Load(), v.batched.Load()
 
 	bad := *spends[17]
@@ -320,5 +302,73 @@ func TestPreverifyInBatches(t *testing.T) {
 	}
 	if b, n := v.batched.Load()-startBatched, v.n.Load()-start; b != 40 || n != 0 {
 		t.Fatalf("valid block: %d signatures batched and %d one by one, want 40 and 0", b, n)
+	}
+}
+
+// fanOutChain opens a chain verifying with v and connects a block fanning a
+// coinbase out to 40 outputs; it returns 40 transactions spending one each.
+func fanOutChain(t *testing.T, v policy.SchnorrVerifier) (*testChain, *chaingen.Generator, []*wire.Tx) {
+	t.Helper()
+	tc := openTest(t, t.TempDir(), Config{Verify: consensus.Options{Verifier: v, Workers: 2}})
+	t.Cleanup(tc.close)
+	p := params.Regtest()
+	g := chaingen.NewGenerator(p, "preverify-batch")
+	for range p.CoinbaseMaturity + 2 {
+		if _, err := tc.c.ProcessBlock(g.NextBlock(nil, chaingen.BlockOpts{})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fan := g.SpendTx([]*chaingen.SpendableOut{g.Coinbases[1]}, 40, 0)
+	if _, err := tc.c.ProcessBlock(g.NextBlock([]*wire.Tx{fan}, chaingen.BlockOpts{})); err != nil {
+		t.Fatal(err)
+	}
+	outs := chaingen.Outputs(fan, g.Tip.Height)
+	spends := make([]*wire.Tx, len(outs))
+	for i, o := range outs {
+		spends[i] = g.SpendTx([]*chaingen.SpendableOut{o}, 1, 0)
+	}
+	return tc, g, spends
+}
+
+// gatedBatch is a batchCounter whose batches wait for the gate to open,
+// announcing on started that one is waiting.
+type gatedBatch struct {
+	batchCounter
+	started chan struct{}
+	gate    chan struct{}
+}
+
+func (v *gatedBatch) VerifyBatch(checks []policy.SigCheck) bool {
+	v.started <- struct{}{}
+	<-v.gate
+	return v.batchCounter.VerifyBatch(checks)
+}
+
+// TestConnectionWaitsForGroupUnderWay: a block taken for connection while
+// preverification is verifying one of its groups waits for that group
+// instead of verifying its signatures a second time.
+func TestConnectionWaitsForGroupUnderWay(t *testing.T) {
+	v := &gatedBatch{started: make(chan struct{}, 1), gate: make(chan struct{})}
+	tc, g, spends := fanOutChain(t, v)
+	start := v.n.Load()
+	blk := g.NextBlock(spends, chaingen.BlockOpts{})
+	tc.c.Preverify(blk)
+	<-v.started // the block's one group is being verified
+	done := make(chan error, 1)
+	go func() {
+		_, err := tc.c.ProcessBlock(blk)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("connection finished (%v) while the group it needs was under way", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(v.gate)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if b, n := v.batched.Load(), v.n.Load()-start; b != 40 || n != 0 {
+		t.Fatalf("%d signatures batched and %d one by one, want 40 and 0", b, n)
 	}
 }
