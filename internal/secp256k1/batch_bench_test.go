@@ -32,3 +32,23 @@ func BenchmarkBatchCrossover(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkVerifyBatchParallel is BenchmarkVerifyBatch with every core
+// verifying batches at once, as a node does (per signature, per core).
+func BenchmarkVerifyBatchParallel(b *testing.B) {
+	v := newBatchVerifier(b)
+	for _, n := range []int{256, 512, 1024, 2048, 4096} {
+		checks := benchChecks(b, n)
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if !v.VerifyBatch(checks) {
+						b.Error("does not verify")
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/sig")
+		})
+	}
+}

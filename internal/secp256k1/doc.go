@@ -37,24 +37,28 @@
 //	(Σ a_i s_i) G − Σ a_i R_i − Σ (a_i e_i) P_i = infinity
 //
 // as one multi-scalar multiplication of 2n points (plus G). The weights
-// are a_0 = 1 and, for i ≥ 1, a_i = SHA256(seed || i as 8 bytes
-// little-endian) mod n, with seed = SHA256(salt || the checks' 128-byte
-// records) and salt 32 bytes that NewVerifier draws from crypto/rand, kept
-// for the verifier's life and never shown. The range and curve checks the
-// equation cannot express come first and fail the batch at once: r ≥ p,
-// s ≥ n, a key ≥ p or off the curve, an r that is no point's x.
+// are a_0 = 1 and, for i ≥ 1, a_i = the last 16 bytes of SHA256(seed || i
+// as 8 bytes little-endian), a 128-bit number, with seed = SHA256(salt ||
+// the checks' 128-byte records) and salt 32 bytes that NewVerifier draws
+// from crypto/rand, kept for the verifier's life and never shown. The range
+// and curve checks the equation cannot express come first and fail the
+// batch at once: r ≥ p, s ≥ n, a key ≥ p or off the curve, an r that is no
+// point's x.
 //
 // Soundness: if check j fails its own equation, s_j G ≠ R_j + e_j P_j, the
-// batch equation holds, whatever the other weights, for exactly one value
-// of a_j modulo n (for j = 0, of any other failing check's weight, and
+// batch equation holds, whatever the other weights, for at most one of the
+// 2^128 values of a_j (for j = 0, of any other failing check's weight, and
 // never if it fails alone). The weights come from SHA-256 under a secret
 // salt, so whoever chose the checks cannot aim for that value: a wrong true
-// has probability about 2^-256 per batch, and still below 2^-128 for
-// someone who knew the salt and tried 2^128 hashes. The weights are
-// 256-bit rather than BIP340's minimum of 128 bits: with Pippenger's
-// algorithm, which splits every scalar in two halves by the
-// endomorphism, shorter ones would hardly be faster. A false says only
-// that at least one check fails: callers verify one by one to find it.
+// has probability 2^-128 per batch, the security level of the curve itself,
+// and someone who knew the salt would still have to try about 2^128 hashes.
+// BIP340 draws its weights modulo n; 128 bits is what the batch
+// verification literature uses, and it is cheaper here: the term
+// −a_i·R_i is computed as a_i·(−R_i), so its scalar stays 128 bits, the
+// endomorphism splits it (mostly) into one half and a zero that Pippenger's
+// algorithm skips, and the multiplication costs about 16% less (measured
+// with 4,000 checks). A false says only that at least one check fails:
+// callers verify one by one to find it.
 //
 // Cost: the equation needs a square root per check more than single
 // verification (lifting R) and shares the rest, so it wins only with
