@@ -2,6 +2,7 @@ package chain
 
 import (
 	"bufio"
+	"context"
 	"crypto/rand"
 	"encoding/binary"
 	"fmt"
@@ -97,19 +98,19 @@ func cpuSeconds() float64 {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
-// workloadFile writes blocks to a file, each as a 4-byte little-endian
-// length and the block's bytes, so a benchmark can stream them instead of
-// holding them all in memory.
+// workloadFile writes blocks to a block file (WriteBlockRecord), so a
+// benchmark can stream them instead of holding them all in memory.
 func workloadFile(tb testing.TB, path string, blocks []*wire.Block) {
 	f, err := os.Create(path)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
+	magic := params.Regtest().Magic
 	for _, blk := range blocks {
-		raw := blk.Bytes()
-		_ = binary.Write(w, binary.LittleEndian, uint32(len(raw)))
-		_, _ = w.Write(raw)
+		if err := WriteBlockRecord(w, magic, blk); err != nil {
+			tb.Fatal(err)
+		}
 	}
 	if err := w.Flush(); err != nil {
 		tb.Fatal(err)
@@ -128,14 +129,14 @@ func streamBlocks(tb testing.TB, path string, fn func(*wire.Block)) {
 	}
 	defer f.Close()
 	r := bufio.NewReaderSize(f, 1<<20)
-	var n uint32
+	var hdr [8]byte
 	for {
-		if err := binary.Read(r, binary.LittleEndian, &n); err == io.EOF {
+		if _, err := io.ReadFull(r, hdr[:]); err == io.EOF {
 			return
 		} else if err != nil {
 			tb.Fatal(err)
 		}
-		raw := make([]byte, n)
+		raw := make([]byte, binary.LittleEndian.Uint32(hdr[4:]))
 		if _, err := io.ReadFull(r, raw); err != nil {
 			tb.Fatal(err)
 		}
@@ -156,8 +157,8 @@ func connectWorkloadFiles(tb testing.TB, inputs int) (setup, measured string) {
 	if dir == "" {
 		dir = tb.TempDir()
 	}
-	setup = filepath.Join(dir, fmt.Sprintf("connect-%d-setup.blk", inputs))
-	measured = filepath.Join(dir, fmt.Sprintf("connect-%d-measured.blk", inputs))
+	setup = filepath.Join(dir, fmt.Sprintf("connect-%d-setup.dat", inputs))
+	measured = filepath.Join(dir, fmt.Sprintf("connect-%d-measured.dat", inputs))
 	if _, err := os.Stat(measured); err == nil {
 		if _, err := os.Stat(setup); err == nil {
 			return setup, measured
@@ -204,27 +205,27 @@ func peakRSSMiB() float64 {
 // Both runs use the node's verifier (libsecp256k1 when built with its tag)
 // and an empty signature cache, as a syncing node has. "submitblock"
 // connects each block as it is decoded, durably (ProcessBlock, one disk
-// flush per block), as blocks submitted one by one are. "sync" is what the
-// node's initial sync does with blocks from peers (and a reindex would):
-// it reads ahead, hands each block to Chain.Preverify two blocks before it
-// is connected, connects with ProcessBlockLazy, flushes every second and
-// once at the end (inside the measured time).
+// flush per block), as blocks submitted one by one are. "loadblock" imports
+// the block file as `ballast node -loadblock` does (ImportBlocks: the
+// initial sync's way, reading ahead, preverifying each block two blocks
+// before it is connected, connecting lazily, flushing every second and once
+// at the end, inside the measured time).
 func BenchmarkConnectBlocks(b *testing.B) {
 	inputs := 20_000
 	if v, err := strconv.Atoi(os.Getenv("BALLAST_BENCH_INPUTS")); err == nil && v > 0 {
 		inputs = v
 	}
 	setup, measured := connectWorkloadFiles(b, inputs)
-	for _, ahead := range []int{0, 2} {
+	for _, load := range []bool{false, true} {
 		name := "submitblock"
-		if ahead > 0 {
-			name = "sync"
+		if load {
+			name = "loadblock"
 		}
-		b.Run(name, func(b *testing.B) { benchConnect(b, inputs, setup, measured, ahead) })
+		b.Run(name, func(b *testing.B) { benchConnect(b, inputs, setup, measured, load) })
 	}
 }
 
-func benchConnect(b *testing.B, inputs int, setup, measured string, ahead int) {
+func benchConnect(b *testing.B, inputs int, setup, measured string, load bool) {
 	b.ReportAllocs()
 	var elapsed time.Duration
 	var cpu, peak float64
@@ -264,31 +265,17 @@ func benchConnect(b *testing.B, inputs int, setup, measured string, ahead int) {
 				b.Fatalf("%v %v", out, err)
 			}
 		}
-		if ahead == 0 {
+		if !load {
 			streamBlocks(b, measured, connect)
 		} else {
-			q := make(chan *wire.Block, ahead)
-			go func() {
-				defer close(q)
-				streamBlocks(b, measured, func(blk *wire.Block) {
-					c.Preverify(blk)
-					q <- blk
-				})
-			}()
-			lastFlush := time.Now()
-			for blk := range q {
-				if out, err := c.ProcessBlockLazy(blk); err != nil || out != Connected {
-					b.Fatalf("%v %v", out, err)
-				}
-				if time.Since(lastFlush) >= time.Second {
-					if err := c.Flush(); err != nil {
-						b.Fatal(err)
-					}
-					lastFlush = time.Now()
-				}
-			}
-			if err := c.Flush(); err != nil {
+			f, err := os.Open(measured)
+			if err != nil {
 				b.Fatal(err)
+			}
+			st, err := c.ImportBlocks(context.Background(), f)
+			f.Close()
+			if err != nil || st.Connected != st.Blocks || st.Blocks == 0 {
+				b.Fatalf("import: %+v, %v", st, err)
 			}
 		}
 		b.StopTimer()
