@@ -68,6 +68,7 @@ type nodeFlags struct {
 	mempoolExpiry time.Duration
 	minRelayFee   int64
 	sigworkers    int
+	loadblock     listFlag
 	loglevel      string
 	logformat     string
 
@@ -96,6 +97,7 @@ func newNodeFlags(name string, env Env, defaultNetwork string) *nodeFlags {
 	fs.DurationVar(&f.mempoolExpiry, "mempoolexpiry", 336*time.Hour, "drop mempool transactions older than this")
 	fs.Int64Var(&f.minRelayFee, "minrelaytxfee", 1000, "minimum relay fee rate in base units per 1000 virtual bytes")
 	fs.IntVar(&f.sigworkers, "sigworkers", 0, "signature verification goroutines (0: one per core)")
+	fs.Var(&f.loadblock, "loadblock", "import blocks from a block file on start-up, as written by the dumpblocks RPC (repeatable)")
 	fs.StringVar(&f.loglevel, "loglevel", "info", "debug, info, warn or error")
 	fs.StringVar(&f.logformat, "logformat", "text", "text or json")
 	f.addP2PFlags()
@@ -202,7 +204,7 @@ func (f *nodeFlags) config(env Env) (*node.Config, error) {
 		RPCListen: f.rpcbind, RPCUser: f.rpcuser, RPCPassword: rpc.Secret(f.rpcpassword), RPCAuth: f.rpcauth,
 		MetricsListen: f.metrics, TxIndex: f.txindex, AddrIndex: f.addrindex,
 		UtxoCacheBytes: f.utxocacheMiB << 20, DBCacheBytes: f.dbcacheMiB << 20,
-		Mempool: mcfg, SigWorkers: f.sigworkers, Logger: log,
+		Mempool: mcfg, SigWorkers: f.sigworkers, LoadBlocks: f.loadblock, Logger: log,
 	}
 	for _, apply := range []func(*node.Config) error{f.applyP2P, f.applyWallet, f.applyStratum} {
 		if err := apply(cfg); err != nil {

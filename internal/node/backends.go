@@ -3,7 +3,10 @@ package node
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/big"
+	"os"
+	"path/filepath"
 
 	"github.com/ballast-chain/ballast/internal/chain"
 	"github.com/ballast-chain/ballast/internal/chainhash"
@@ -117,6 +120,52 @@ func (b chainBackend) InvalidateBlock(_ context.Context, hash chainhash.Hash) er
 
 func (b chainBackend) ReconsiderBlock(_ context.Context, hash chainhash.Hash) error {
 	return rpcErr(b.n.Chain.ReconsiderBlock(hash))
+}
+
+// DumpBlocks writes the file beside its final name and renames it when
+// complete and synced, so a file at path is always whole; an existing file
+// is refused (O_EXCL on both names).
+func (b chainBackend) DumpBlocks(ctx context.Context, path string, start, end int32) (rpc.DumpResult, error) {
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(b.n.cfg.DataDir, path)
+	}
+	if _, err := os.Lstat(path); err == nil {
+		return rpc.DumpResult{}, fmt.Errorf("%s already exists", path)
+	}
+	tmp := path + ".incomplete"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return rpc.DumpResult{}, err
+	}
+	fail := func(err error) (rpc.DumpResult, error) {
+		f.Close()
+		os.Remove(tmp)
+		return rpc.DumpResult{}, rpcErr(err)
+	}
+	if end < 0 {
+		end = b.n.Chain.Tip().Height
+	}
+	n, err := b.n.Chain.ExportBlocks(ctx, f, start, end)
+	if err != nil {
+		return fail(err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		return fail(err)
+	}
+	if err := f.Sync(); err != nil {
+		return fail(err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return rpc.DumpResult{}, err
+	}
+	if err := os.Link(tmp, path); err != nil { // fails if path appeared meanwhile
+		os.Remove(tmp)
+		return rpc.DumpResult{}, err
+	}
+	os.Remove(tmp)
+	return rpc.DumpResult{Path: path, Start: start, End: start + int32(n) - 1, Blocks: n, Bytes: st.Size()}, nil
 }
 
 type poolBackend struct{ n *Node }

@@ -50,6 +50,10 @@ type Config struct {
 	Mempool mempool.Config
 	// SigWorkers verify signatures in parallel (0: all cores).
 	SigWorkers int
+	// LoadBlocks lists block files (Bitcoin Core's blk*.dat layout, as the
+	// dumpblocks RPC writes them) imported at start-up, in order, while the
+	// node runs: Core's -loadblock.
+	LoadBlocks []string
 	// Logger receives everything; nil discards.
 	Logger *slog.Logger
 	// Now is the clock (nil: time.Now).
@@ -209,6 +213,9 @@ func (n *Node) Run(ctx context.Context) error {
 		})
 	}
 	g.Go(func() error { return n.expireLoop(gctx) })
+	if len(n.cfg.LoadBlocks) > 0 {
+		g.Go(func() error { n.loadBlocks(gctx); return nil })
+	}
 	for _, s := range n.services {
 		g.Go(func() error { return s.Run(gctx) })
 	}
@@ -220,6 +227,34 @@ func (n *Node) Run(ctx context.Context) error {
 		err = nil
 	}
 	return err
+}
+
+// loadBlocks imports the -loadblock files in order. A file that cannot be
+// read or holds an invalid block is logged and the next one tried; the node
+// keeps running either way, as Core's does.
+func (n *Node) loadBlocks(ctx context.Context) {
+	for _, path := range n.cfg.LoadBlocks {
+		start := time.Now()
+		f, err := os.Open(path)
+		if err != nil {
+			n.log.Error("loadblock: cannot open the block file", "file", path, "err", err)
+			continue
+		}
+		n.log.Info("loadblock: importing blocks", "file", path)
+		st, err := n.Chain.ImportBlocks(ctx, f)
+		f.Close()
+		attrs := []any{"file", path, "blocks", st.Blocks, "new", st.Connected, "known", st.Known,
+			"height", n.Chain.Tip().Height, "seconds", time.Since(start).Seconds()}
+		switch {
+		case ctx.Err() != nil:
+			n.log.Info("loadblock: interrupted", attrs...)
+			return
+		case err != nil:
+			n.log.Error("loadblock: import stopped", append(attrs, "err", err)...)
+		default:
+			n.log.Info("loadblock: imported", attrs...)
+		}
+	}
 }
 
 func (n *Node) expireLoop(ctx context.Context) error {

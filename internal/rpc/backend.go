@@ -116,6 +116,21 @@ type ChainBackend interface {
 	// and descendants and re-runs best-chain selection; ErrNotFound for an
 	// unknown hash.
 	ReconsiderBlock(ctx context.Context, hash chainhash.Hash) error
+	// DumpBlocks writes the best chain's blocks from height start to end
+	// (inclusive; end < 0: the tip) to a new block file at path, relative
+	// paths being in the data directory, in Bitcoin Core's blk*.dat layout
+	// (network magic, 4-byte little-endian size, block) that -loadblock
+	// imports. It never overwrites a file. ErrNotFound for heights outside
+	// the chain.
+	DumpBlocks(ctx context.Context, path string, start, end int32) (DumpResult, error)
+}
+
+// DumpResult is what DumpBlocks wrote.
+type DumpResult struct {
+	Path       string // absolute
+	Start, End int32
+	Blocks     int
+	Bytes      int64
 }
 
 // AcceptResult is the mempool's verdict on one transaction.

@@ -1,8 +1,11 @@
 package rpc
 
 import (
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -260,11 +263,62 @@ func TestMethodsNeedTheirBackends(t *testing.T) {
 	}
 	var list string
 	decode(t, ts.mustCall(t, "help"), &list)
-	if !strings.Contains(list, "== Blockchain ==\ngetbestblockhash\ngetblock \"blockhash\" ( verbosity )\n") ||
+	if !strings.Contains(list, "== Blockchain ==\ndumpblocks \"path\" ( start end )\ngetbestblockhash\ngetblock \"blockhash\" ( verbosity )\n") ||
 		!strings.Contains(list, "gettxout \"txid\" n ( include_mempool )") || strings.Contains(list, "getmempoolinfo") {
 		t.Errorf("help with a chain only:\n%s", list)
 	}
 	// getrawtransaction works without a mempool, through the chain.
 	_, e := ts.call(t, "getrawtransaction", strings.Repeat("11", 32))
 	wantError(t, e, CodeInvalidAddressOrKey, "No such mempool transaction. Use -txindex")
+}
+
+// TestDumpBlocks checks dumpblocks' parameters and result against the test
+// node, and that the file holds the best chain's blocks as block-file
+// records.
+func TestDumpBlocks(t *testing.T) {
+	n := newTestNode(t)
+	n.mine(t, 5)
+	ts := startServer(t, Config{Backends: n.backends()})
+	path := filepath.Join(t.TempDir(), "blocks.dat")
+	var res struct {
+		Path          string
+		Start, End    int32
+		Blocks, Bytes int
+	}
+	decode(t, ts.mustCall(t, "dumpblocks", path, 1, 4), &res)
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Path != path || res.Start != 1 || res.End != 4 || res.Blocks != 4 || res.Bytes != len(raw) {
+		t.Fatalf("result %+v for a file of %d bytes", res, len(raw))
+	}
+	for h := 1; h <= 4; h++ {
+		if len(raw) < 8 || [4]byte(raw[:4]) != n.p.Magic {
+			t.Fatalf("record %d: bad header", h)
+		}
+		size := int(binary.LittleEndian.Uint32(raw[4:8]))
+		blk, err := wire.DecodeBlock(raw[8 : 8+size])
+		if err != nil || blk.BlockHash() != n.main[h] {
+			t.Fatalf("record %d: %v, block %v, want %v", h, err, blk.BlockHash(), n.main[h])
+		}
+		raw = raw[8+size:]
+	}
+	if len(raw) != 0 {
+		t.Fatalf("%d bytes after the last record", len(raw))
+	}
+	for _, tc := range []struct {
+		params []any
+		code   Code
+		msg    string
+	}{
+		{[]any{""}, CodeInvalidParameter, "path must not be empty"},
+		{[]any{path + "2", -1}, CodeInvalidParameter, "invalid height range"},
+		{[]any{path + "2", 3, 2}, CodeInvalidParameter, "invalid height range"},
+		{[]any{path + "2", 6}, CodeInvalidParameter, "Block height out of range"},
+		{[]any{path}, CodeMisc, path + " already exists"},
+	} {
+		_, e := ts.call(t, "dumpblocks", tc.params...)
+		wantError(t, e, tc.code, tc.msg)
+	}
 }

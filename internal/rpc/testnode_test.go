@@ -6,10 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"os"
+	"path/filepath"
 	"sort"
 	"sync"
 	"testing"
 
+	"github.com/ballast-chain/ballast/internal/chain"
 	"github.com/ballast-chain/ballast/internal/chaingen"
 	"github.com/ballast-chain/ballast/internal/chainhash"
 	"github.com/ballast-chain/ballast/internal/consensus"
@@ -325,4 +328,39 @@ func (n *testNode) ReconsiderBlock(_ context.Context, hash chainhash.Hash) error
 	hashes := append(append([]chainhash.Hash(nil), n.main[:fork]...), n.stale...)
 	n.stale = nil
 	return n.activate(hashes)
+}
+
+// DumpBlocks writes the test chain's blocks as the node does, to an
+// absolute path (the test node has no data directory).
+func (n *testNode) DumpBlocks(_ context.Context, path string, start, end int32) (DumpResult, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	tip := int32(len(n.main) - 1)
+	if end < 0 || end > tip {
+		end = tip
+	}
+	if start > end {
+		return DumpResult{}, ErrNotFound
+	}
+	if !filepath.IsAbs(path) {
+		return DumpResult{}, fmt.Errorf("test node: %s is not absolute", path)
+	}
+	if _, err := os.Lstat(path); err == nil {
+		return DumpResult{}, fmt.Errorf("%s already exists", path)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return DumpResult{}, err
+	}
+	defer f.Close()
+	for h := start; h <= end; h++ {
+		if err := chain.WriteBlockRecord(f, n.p.Magic, n.blocks[n.main[h]]); err != nil {
+			return DumpResult{}, err
+		}
+	}
+	st, err := f.Stat()
+	if err != nil {
+		return DumpResult{}, err
+	}
+	return DumpResult{Path: path, Start: start, End: end, Blocks: int(end - start + 1), Bytes: st.Size()}, nil
 }
