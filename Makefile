@@ -17,11 +17,17 @@ BENCHTIME ?= 1s
 BUILD_TAGS ?= $(shell test -f internal/secp256k1/csrc/libsecp256k1-0.2.0/src/secp256k1.c && echo libsecp256k1)
 TAGS       := $(if $(strip $(BUILD_TAGS)),-tags '$(strip $(BUILD_TAGS))')
 
-.PHONY: all deps build run test test-all lint bench-sync bench-p2p bench-fanout bench-orders vet staticcheck fmt-check test-go test-invariants bench bench-node fuzz clean
+.PHONY: all deps build build-bin run test test-all lint bench-sync bench-p2p bench-fanout bench-orders vet staticcheck fmt-check test-go test-invariants bench bench-node fuzz clean
 
 all: build
 
+# The library source first (a no-op once there), then a second make that
+# sees it and builds with the libsecp256k1 tag.
 build:
+	./scripts/install-deps.sh --secp-only
+	$(MAKE) --no-print-directory build-bin
+
+build-bin:
 	$(GO) build $(TAGS) -o $(BIN) ./cmd/ballast
 
 # The main job: a local regtest network (node + miner) in a fresh temporary

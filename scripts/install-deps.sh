@@ -12,7 +12,8 @@
 # use. Without root or network, what is missing is reported and the tests
 # that need it say so (without the library source they run pure Go);
 # nothing else is skipped. A tarball whose checksum differs stops the
-# script.
+# script. With --secp-only it fetches the library source alone (make build
+# does, so the binary people run has the fast verifier).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -69,6 +70,10 @@ fetch_secp() {
 
 if [[ ! -f $secp_src/src/secp256k1.c ]] && ! fetch_secp; then
 	echo "install-deps: cannot download $secp_url; continuing without libsecp256k1 (pure-Go verifier)" >&2
+fi
+# --secp-only: just the library source (make build), not the test services.
+if [[ ${1:-} == --secp-only ]]; then
+	exit 0
 fi
 
 missing=()
