@@ -2,6 +2,7 @@ package consensus
 
 import (
 	"github.com/ballast-chain/ballast/internal/params"
+	"github.com/ballast-chain/ballast/internal/policy"
 	"github.com/ballast-chain/ballast/internal/pow"
 	"github.com/ballast-chain/ballast/internal/wire"
 )
@@ -136,18 +137,39 @@ func spendTxInputs(tx *wire.Tx, view *UtxoView, undo *BlockUndo) {
 // returned undo data lists the outputs it spent; on error the view must be
 // discarded. opt sets how signatures are verified (workers, verifier,
 // signature cache), never whether the block is valid.
+//
+// With several workers and a batch verifier, signatures are verified while
+// the inputs are still being looked up: each chunk of transactions goes to
+// the workers as soon as its spent outputs are known (batchStream).
 func ConnectBlock(b *Block, prev *HeaderInfo, view *UtxoView, p *params.Params, mtp MedianTimeFunc, opt Options) (*BlockUndo, error) {
-	return connectBlock(b, prev, view, p, mtp, opt, verifyBlockSpends)
+	return connectBlock(b, prev, view, p, mtp, opt, nil)
 }
 
 // connectBlock is ConnectBlock with its signature stage as a parameter, so
-// benchmarks can compare schedulers on the same block.
+// benchmarks can compare schedulers on the same block; nil is ConnectBlock's
+// own (batches streamed to the workers when it can, else verifyBlockSpends).
 func connectBlock(b *Block, prev *HeaderInfo, view *UtxoView, p *params.Params, mtp MedianTimeFunc, opt Options,
 	verify func([]spendJob, Options) *jobError) (*BlockUndo, error) {
 	height := prev.Height + 1
 	txs := b.Msg.Transactions
 	undo := &BlockUndo{}
 	jobs := make([]spendJob, 0, len(txs)-1)
+	var stream *batchStream
+	if verify == nil {
+		verify = verifyBlockSpends
+		if bv, ok := opt.Verifier.(policy.BatchVerifier); ok && opt.Workers > 1 {
+			inputs := 0
+			for _, tx := range txs[1:] {
+				inputs += len(tx.TxIn)
+			}
+			if inputs >= minBatchInputs {
+				stream = &batchStream{opt: opt, bv: bv, inputs: inputs}
+				defer stream.abort()
+				// The one-by-one fallback must not batch again.
+				verify = verifyBlockSpendsEach
+			}
+		}
+	}
 	var fees int64
 	view.AddTxOuts(txs[0], b.TxIDs[0], height)
 	for i := 1; i < len(txs); i++ {
@@ -167,6 +189,9 @@ func connectBlock(b *Block, prev *HeaderInfo, view *UtxoView, p *params.Params, 
 			continue
 		}
 		jobs = append(jobs, spendJob{txIndex: i, tx: tx, prevOuts: ins.PrevOuts})
+		if stream != nil {
+			stream.add(jobs[len(jobs)-1])
+		}
 	}
 	var cbValue int64
 	for i := range txs[0].TxOut {
@@ -175,6 +200,9 @@ func connectBlock(b *Block, prev *HeaderInfo, view *UtxoView, p *params.Params, 
 	want := pow.BlockSubsidy(height, p.InitialSubsidy, p.SubsidyHalvingInterval) + fees
 	if cbValue != want {
 		return nil, ruleError(ErrBadCoinbaseValue, "coinbase pays %d, subsidy plus fees is %d", cbValue, want)
+	}
+	if stream != nil && stream.finish() {
+		return undo, nil
 	}
 	if err := verify(jobs, opt); err != nil {
 		return nil, wrapTx(err.err, err.txIndex, b.TxIDs[err.txIndex])

@@ -332,3 +332,23 @@ func prevOutsOf(t *testing.T, c *chaingen.Chain, txs []*wire.Tx) [][]wire.TxOut 
 	}
 	return out
 }
+
+// TestBatchStreamInputError: a block whose late transaction spends an
+// output an earlier one spent fails on that input, as without batches,
+// although the chunks before it were sent to the workers (which stop).
+func TestBatchStreamInputError(t *testing.T) {
+	c, g, spends := benchSpends(t, 1500, 3, 1)
+	late := withOwnWitnesses(spends[450])
+	late.TxIn[1].PrevOut = spends[3].TxIn[0].PrevOut
+	spends[450] = late
+	blk := g.NextBlock(spends, chaingen.BlockOpts{})
+	want := connect(t, c, blk, consensus.Options{})
+	if !errors.Is(want, consensus.ErrMissingTxOut) {
+		t.Fatalf("serial: %v", want)
+	}
+	for _, w := range []int{2, 3} {
+		if err := connect(t, c, blk, consensus.Options{Workers: w, Verifier: &batchVerifier{}}); err == nil || err.Error() != want.Error() {
+			t.Fatalf("workers=%d: %v, want %v", w, err, want)
+		}
+	}
+}

@@ -108,6 +108,111 @@ func verifyBlockSpends(jobs []spendJob, opt Options) *jobError {
 	return verifySpends(jobs, opt, false)
 }
 
+// verifyBlockSpendsEach is verifyBlockSpends one input at a time, never in
+// batches: what ConnectBlock falls back to when a streamed batch fails.
+func verifyBlockSpendsEach(jobs []spendJob, opt Options) *jobError {
+	if bv, ok := opt.Verifier.(policy.BatchVerifier); ok {
+		opt.Verifier = schnorrOnly{bv}
+	}
+	return verifySpends(jobs, opt, false)
+}
+
+// schnorrOnly hides a verifier's batch method.
+type schnorrOnly struct{ policy.SchnorrVerifier }
+
+// batchStream verifies a block's signatures in batches while ConnectBlock
+// is still looking up its inputs: transactions are added as their spent
+// outputs become known, and every chunk of about inputs/(2 workers) inputs
+// goes at once to opt.Workers-1 goroutines; the caller joins them when its
+// loop is done (finish). Whether a block is valid does not depend on it: a
+// failed chunk (or an error elsewhere) only sends the block to one-by-one
+// verification, which names the first failing input.
+type batchStream struct {
+	opt    Options
+	bv     policy.BatchVerifier
+	inputs int // of the whole block, an upper bound of what is added
+
+	started bool
+	chunk   int
+	pending []spendJob
+	inPend  int
+	ch      chan []spendJob
+	failed  atomic.Bool
+	wg      sync.WaitGroup
+	closed  bool
+}
+
+// add queues job, sending the pending chunk once it is full. The workers
+// start with the first job: a block whose transactions were all
+// preverified adds none and starts nothing.
+func (s *batchStream) add(job spendJob) {
+	if !s.started {
+		s.started = true
+		workers := max(2, s.opt.Workers)
+		s.chunk = max(minBatchChunk, (s.inputs+2*workers-1)/(2*workers))
+		s.ch = make(chan []spendJob, 2*workers)
+		for range workers - 1 {
+			s.wg.Go(s.work)
+		}
+	}
+	s.pending = append(s.pending, job)
+	if s.inPend += len(job.tx.TxIn); s.inPend >= s.chunk {
+		s.ch <- s.pending
+		s.pending, s.inPend = nil, 0
+	}
+}
+
+// finish sends the last chunk, verifies alongside the workers until every
+// chunk is done and reports whether all verified.
+func (s *batchStream) finish() bool {
+	if !s.started {
+		return true
+	}
+	if len(s.pending) > 0 {
+		s.ch <- s.pending
+		s.pending = nil
+	}
+	close(s.ch)
+	s.closed = true
+	s.work()
+	s.wg.Wait()
+	return !s.failed.Load()
+}
+
+// abort stops the workers when ConnectBlock returns early.
+func (s *batchStream) abort() {
+	if s.started && !s.closed {
+		s.failed.Store(true)
+		close(s.ch)
+		s.closed = true
+		s.wg.Wait()
+	}
+}
+
+func (s *batchStream) work() {
+	for jobs := range s.ch {
+		if !s.failed.Load() && !s.verify(jobs) {
+			s.failed.Store(true)
+		}
+	}
+}
+
+// verify evaluates the chunk's spends with a recorder and batch-verifies
+// the signatures it wrote down (see batchVerified).
+func (s *batchStream) verify(jobs []spendJob) bool {
+	rec := recorder{cache: s.opt.SigCache}
+	for j := range jobs {
+		job := &jobs[j]
+		cache := sighash.NewCache(job.tx, job.prevOuts)
+		for i := range job.tx.TxIn {
+			if verifyInput(job.tx, i, job.prevOuts, cache, &rec) != nil {
+				return false
+			}
+		}
+	}
+	return s.bv.VerifyBatch(rec.checks)
+}
+
 // SpendsVerify reports whether every spend of txs verifies, prevOuts[j]
 // holding the outputs txs[j] spends: CheckTxSpends for many transactions
 // at once, such as a block's checked ahead of its connection, without
