@@ -174,5 +174,9 @@ func (c *Chain) ImportBlocks(ctx context.Context, r io.Reader) (ImportStats, err
 			return st, errors.Join(err, flush())
 		}
 	}
+	// The reader also stops, without a record, when ctx ends.
+	if err := ctx.Err(); err != nil {
+		return st, errors.Join(err, flush())
+	}
 	return st, flush()
 }
