@@ -138,9 +138,10 @@ func spendTxInputs(tx *wire.Tx, view *UtxoView, undo *BlockUndo) {
 // discarded. opt sets how signatures are verified (workers, verifier,
 // signature cache), never whether the block is valid.
 //
-// With several workers and a batch verifier, signatures are verified while
-// the inputs are still being looked up: each chunk of transactions goes to
-// the workers as soon as its spent outputs are known (batchStream).
+// With a batch verifier, signatures are verified in batches, and with
+// several workers while the inputs are still being looked up: each chunk
+// of transactions goes to the workers as soon as its spent outputs are
+// known (batchStream).
 func ConnectBlock(b *Block, prev *HeaderInfo, view *UtxoView, p *params.Params, mtp MedianTimeFunc, opt Options) (*BlockUndo, error) {
 	return connectBlock(b, prev, view, p, mtp, opt, nil)
 }
@@ -157,7 +158,7 @@ func connectBlock(b *Block, prev *HeaderInfo, view *UtxoView, p *params.Params, 
 	var stream *batchStream
 	if verify == nil {
 		verify = verifyBlockSpends
-		if bv, ok := opt.Verifier.(policy.BatchVerifier); ok && opt.Workers > 1 {
+		if bv, ok := opt.Verifier.(policy.BatchVerifier); ok {
 			inputs := 0
 			for _, tx := range txs[1:] {
 				inputs += len(tx.TxIn)

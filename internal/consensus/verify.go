@@ -120,13 +120,24 @@ func verifyBlockSpendsEach(jobs []spendJob, opt Options) *jobError {
 // schnorrOnly hides a verifier's batch method.
 type schnorrOnly struct{ policy.SchnorrVerifier }
 
-// batchStream verifies a block's signatures in batches while ConnectBlock
-// is still looking up its inputs: transactions are added as their spent
-// outputs become known, and every chunk of about inputs/(2 workers) inputs
-// goes at once to opt.Workers-1 goroutines; the caller joins them when its
-// loop is done (finish). Whether a block is valid does not depend on it: a
-// failed chunk (or an error elsewhere) only sends the block to one-by-one
-// verification, which names the first failing input.
+// batchStream verifies spends the batch way. Each chunk of transactions is
+// evaluated with a recorder in place of the verifier (it answers yes to
+// every signature check, or finds it in the cache, and writes it down) and
+// the checks it wrote down are verified as one batch.
+//
+// This is sound because package policy fails a spend whenever one of its
+// signature checks fails, and decides which signatures to check without
+// looking at the answers (policy.SchnorrVerifier): a spend that passes with
+// every check answered yes is valid exactly when all those checks verify.
+// False means only that something failed (or that a batch did): the caller
+// verifies one by one to find what.
+//
+// ConnectBlock adds transactions as their spent outputs become known, so
+// signatures are verified while later inputs are still looked up: with
+// several workers, every chunk of about inputs/(2 workers) inputs goes at
+// once to opt.Workers-1 goroutines and the caller joins them when its loop
+// is done (finish); with one, the caller verifies everything as one chunk
+// in finish.
 type batchStream struct {
 	opt    Options
 	bv     policy.BatchVerifier
@@ -148,8 +159,13 @@ type batchStream struct {
 func (s *batchStream) add(job spendJob) {
 	if !s.started {
 		s.started = true
-		workers := max(2, s.opt.Workers)
-		s.chunk = max(minBatchChunk, (s.inputs+2*workers-1)/(2*workers))
+		workers := max(1, s.opt.Workers)
+		s.chunk = s.inputs
+		if workers > 1 {
+			// Two chunks per worker, so that a worker slowed down by
+			// other work leaves its second chunk to the others.
+			s.chunk = max(minBatchChunk, (s.inputs+2*workers-1)/(2*workers))
+		}
 		s.ch = make(chan []spendJob, 2*workers)
 		for range workers - 1 {
 			s.wg.Go(s.work)
@@ -198,7 +214,7 @@ func (s *batchStream) work() {
 }
 
 // verify evaluates the chunk's spends with a recorder and batch-verifies
-// the signatures it wrote down (see batchVerified).
+// the signatures it wrote down.
 func (s *batchStream) verify(jobs []spendJob) bool {
 	rec := recorder{cache: s.opt.SigCache}
 	for j := range jobs {
@@ -224,11 +240,22 @@ func SpendsVerify(txs []*wire.Tx, prevOuts [][]wire.TxOut, opt Options) bool {
 	for j, tx := range txs {
 		jobs[j] = spendJob{txIndex: j, tx: tx, prevOuts: prevOuts[j]}
 	}
-	starts := inputStarts(jobs)
-	if bv, ok := opt.Verifier.(policy.BatchVerifier); ok && starts[len(jobs)] >= minBatchInputs {
-		return batchVerified(jobs, starts, opt, bv)
+	if bv, ok := opt.Verifier.(policy.BatchVerifier); ok {
+		if inputs := inputStarts(jobs)[len(jobs)]; inputs >= minBatchInputs {
+			return batchJobs(jobs, opt, bv, inputs)
+		}
 	}
 	return verifySpends(jobs, opt, false) == nil
+}
+
+// batchJobs reports whether every spend of jobs (inputs in all) verifies,
+// the batch way (batchStream).
+func batchJobs(jobs []spendJob, opt Options, bv policy.BatchVerifier, inputs int) bool {
+	s := &batchStream{opt: opt, bv: bv, inputs: inputs}
+	for _, job := range jobs {
+		s.add(job)
+	}
+	return s.finish()
 }
 
 // inputStarts returns the position of each job's first input in block
@@ -249,7 +276,7 @@ func inputStarts(jobs []spendJob) []int {
 // known failure. store says whether verified signatures enter the cache.
 //
 // With a batch verifier, checks that store nothing (a block's) first go the
-// batch way (batchVerified); only when that fails are the inputs verified
+// batch way (batchJobs); only when that fails are the inputs verified
 // one by one as below, to find the failure to report. A block with a bad
 // signature therefore costs about twice its verification: the price of
 // making valid blocks, the common case, cheaper.
@@ -257,7 +284,7 @@ func verifySpends(jobs []spendJob, opt Options, store bool) *jobError {
 	starts := inputStarts(jobs)
 	total := starts[len(jobs)]
 	if bv, ok := opt.Verifier.(policy.BatchVerifier); ok && !store && total >= minBatchInputs {
-		if batchVerified(jobs, starts, opt, bv) {
+		if batchJobs(jobs, opt, bv, total) {
 			return nil
 		}
 	}
@@ -327,68 +354,7 @@ const minBatchInputs = 16
 // 26 µs at 1,000 signatures, 24 µs at 4,000, against 40 µs one by one).
 const minBatchChunk = 512
 
-// batchVerified reports whether every spend of jobs verifies, using bv's
-// batch verification. Workers take chunks of inputs in order and evaluate
-// each input's spend with a recorder in place of the verifier: it answers
-// yes to every signature check (or finds it in the cache) and writes it
-// down; the chunk's checks are then verified as one batch.
-//
-// This is sound because package policy fails a spend whenever one of its
-// signature checks fails, and decides which signatures to check without
-// looking at the answers (policy.SchnorrVerifier): a spend that passes with
-// every check answered yes is valid exactly when all those checks verify.
-// False means only that something failed (or that a batch did): the caller
-// verifies one by one to find what.
-func batchVerified(jobs []spendJob, starts []int, opt Options, bv policy.BatchVerifier) bool {
-	total := starts[len(jobs)]
-	workers := max(1, opt.Workers)
-	// Two chunks per worker, so that a worker slowed down by other work
-	// leaves its second chunk to the others; one for a single worker.
-	chunk := total
-	if workers > 1 {
-		chunk = max(minBatchChunk, (total+2*workers-1)/(2*workers))
-	}
-	chunks := (total + chunk - 1) / chunk
-	caches := make([]lazyCache, len(jobs))
-	var (
-		next   atomic.Int64
-		failed atomic.Bool
-		wg     sync.WaitGroup
-	)
-	work := func() {
-		rec := recorder{cache: opt.SigCache}
-		j := 0 // the job holding position k; a worker's chunks only move forward
-		for !failed.Load() {
-			c := int(next.Add(1) - 1)
-			if c >= chunks {
-				return
-			}
-			rec.checks = rec.checks[:0]
-			for k := c * chunk; k < min(total, (c+1)*chunk); k++ {
-				for starts[j+1] <= k {
-					j++
-				}
-				job := &jobs[j]
-				if verifyInput(job.tx, k-starts[j], job.prevOuts, caches[j].get(job), &rec) != nil {
-					failed.Store(true)
-					return
-				}
-			}
-			if !bv.VerifyBatch(rec.checks) {
-				failed.Store(true)
-				return
-			}
-		}
-	}
-	for range min(workers, chunks) - 1 {
-		wg.Go(work)
-	}
-	work()
-	wg.Wait()
-	return !failed.Load()
-}
-
-// recorder is the verifier batchVerified evaluates spends with: it answers
+// recorder is the verifier batchStream evaluates spends with: it answers
 // every signature check with yes and keeps the ones the cache does not
 // already vouch for.
 type recorder struct {
